@@ -1,0 +1,147 @@
+"""``torchcircuits``: the command line.
+
+Every subcommand reports bad input as one line on stderr,
+``torchcircuits: error: ...``, and exits with status 2; ``check`` exits 1 when
+a gradient disagrees and 0 when all agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from .errors import InputError, parse_assignments
+
+__all__ = ["main", "build_parser", "non_negative_int", "positive_int"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is an InputError: one line, exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{message} (see {self.prog} --help)")
+
+
+def _int_at_least(minimum: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number {what}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number {what}, got {value}")
+        return value
+
+    return parse
+
+
+non_negative_int = _int_at_least(0, ">= 0")
+positive_int = _int_at_least(1, ">= 1")
+
+
+def _device(name: str) -> str:
+    import torch
+
+    if name not in ("cpu", "cuda"):
+        raise InputError(f"unknown device {name!r}: choose one of cpu, cuda")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise InputError("device cuda is not available on this machine: use --device cpu")
+    return name
+
+
+# --- check -------------------------------------------------------------------------
+def _format_inputs(values: dict[str, float], limit: int = 44) -> str:
+    text = ", ".join(f"{k}={v:.4g}" for k, v in values.items())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_table(runs: list) -> str:
+    header = ("circuit", "run", "inputs", "output", "max|hand-torch|", "max rel err (num)", "status")
+    rows = [header]
+    for r in runs:
+        status = "OK" if r.ok else "FAIL"
+        if r.at_kink:
+            status += " (kink)"
+        rows.append(
+            (
+                r.circuit,
+                r.run,
+                _format_inputs(r.inputs),
+                f"{r.output:.6g}",
+                f"{r.max_abs_diff_hand_torch:.1e}",
+                "-" if r.at_kink else f"{r.max_rel_error_numeric:.1e}",
+                status,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from .check import HAND_TORCH_TOL, NUMERIC_REL_TOL, run_checks
+    from .circuits import get_circuit
+
+    for name in args.names:
+        get_circuit(name)  # refuse an unknown name before any work
+    inputs = parse_assignments(args.inputs, "--inputs") if args.inputs else None
+    if inputs is not None and len(args.names) != 1:
+        raise InputError("--inputs needs exactly one circuit name, e.g. torchcircuits check neuron --inputs x=1,y=2")
+    runs = run_checks(
+        args.names or None, trials=args.trials, seed=args.seed, inputs=inputs, device=_device(args.device)
+    )
+    failed = [r for r in runs if not r.ok]
+    if args.json:
+        print(json.dumps([r.to_json() for r in runs], indent=1))
+    else:
+        print(_check_table(runs))
+        circuits = len({r.circuit for r in runs})
+        verdict = "all agree" if not failed else f"{len(failed)} FAILED"
+        print(
+            f"\n{len(runs)} runs on {circuits} circuits: {verdict} "
+            f"(hand vs torch <= {HAND_TORCH_TOL:g} abs, vs centered numeric < {NUMERIC_REL_TOL:g} rel)"
+        )
+    return 1 if failed else 0
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    from .circuits import CIRCUITS
+
+    width = max(map(len, CIRCUITS))
+    for circuit in CIRCUITS.values():
+        print(f"{circuit.name.ljust(width)}  {circuit.formula}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="torchcircuits", description="The Hacker's guide circuits, backpropagated and checked.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="compare hand, Unit, torch and numerical gradients of the circuits")
+    check.add_argument("names", nargs="*", metavar="NAME", help="circuits to check (default: all)")
+    check.add_argument("--trials", type=non_negative_int, default=3, help="random points per circuit (default 3)")
+    check.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
+    check.add_argument("--inputs", metavar="A=1,B=2", help="override seed inputs of the one named circuit")
+    check.add_argument("--device", default="cpu", help="torch device for autograd: cpu or cuda")
+    check.add_argument("--json", action="store_true", help="print one JSON array instead of the table")
+    check.set_defaults(handler=_run_check)
+
+    listing = sub.add_parser("list", help="list the registered circuits")
+    listing.set_defaults(handler=_run_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except InputError as error:
+        print(f"torchcircuits: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("torchcircuits: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,380 @@
+"""Wires and gates of a real-valued circuit, after Chapter 1 of the Hacker's guide.
+
+A :class:`Unit` is a wire. It carries two floats: ``value``, written by the
+forward pass, and ``grad``, the derivative of the circuit's output with respect
+to this wire, written by the backward pass. A gate reads its input Units in
+``forward`` and writes a new output Unit; ``backward`` multiplies the local
+derivative by the output's gradient and *adds* it into each input's ``grad``,
+so a wire that feeds several gates (``a * a``) sums the gradients it receives.
+
+Two ways to use it:
+
+* explicit, as in the guide: ``g = MultiplyGate(); out = g.forward(a, b)``,
+  set ``out.grad = 1.0`` and call the gates' ``backward`` in reverse order;
+* by operators: ``out = (a + b) * c; out.backward()``, which records the gates
+  and sweeps them in reverse topological order (iteratively, so expressions of
+  any depth work).
+
+Floating-point edge cases follow IEEE 754 and torch: ``exp`` overflows to
+``inf``, ``1/0`` is ``±inf``, a negative base to a fractional power is ``nan``.
+``max`` sends the whole gradient to its first input on a tie and ``relu``
+passes no gradient at exactly 0 (the guide's strict ``a > 0``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from numbers import Real
+
+__all__ = [
+    "Unit",
+    "Gate",
+    "AddGate",
+    "MultiplyGate",
+    "SigmoidGate",
+    "MaxGate",
+    "ReluGate",
+    "ReciprocalGate",
+    "PowerGate",
+    "ExpGate",
+    "TanhGate",
+    "as_unit",
+    "topological_gates",
+    "sigmoid",
+]
+
+_EXP_OVERFLOW = 709.782712893384  # math.log(sys.float_info.max)
+
+
+def sigmoid(x: float) -> float:
+    """Logistic function 1 / (1 + e^-x), exact and finite for any finite x."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # x < 0: e in (0, 1), no overflow
+    return e / (1.0 + e)
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if x < _EXP_OVERFLOW else math.inf
+
+
+def _reciprocal(x: float) -> float:
+    return 1.0 / x if x != 0.0 else math.copysign(math.inf, x)
+
+
+def _power(x: float, p: float) -> float:
+    odd_integer = p.is_integer() and int(p) % 2 == 1
+    if x == 0.0 and p < 0.0:
+        return math.copysign(math.inf, x) if odd_integer else math.inf
+    if x < 0.0 and not p.is_integer():
+        return math.nan
+    try:
+        return math.pow(x, p)
+    except OverflowError:
+        return -math.inf if x < 0.0 and odd_integer else math.inf
+
+
+class Unit:
+    """A wire: ``value`` from the forward pass, ``grad`` from the backward pass.
+
+    ``gate`` is the gate whose output this Unit is (``None`` for an input) and
+    ``label`` an optional name used in tables and drawings.
+    """
+
+    __slots__ = ("value", "grad", "gate", "label")
+
+    def __init__(self, value: float, grad: float = 0.0, label: str = "") -> None:
+        self.value = float(value)
+        self.grad = float(grad)
+        self.gate: Gate | None = None
+        self.label = label
+
+    def __repr__(self) -> str:
+        name = f"{self.label}, " if self.label else ""
+        return f"Unit({name}value={self.value:.6g}, grad={self.grad:.6g})"
+
+    # --- operators: each one records a gate -------------------------------------
+    def __add__(self, other: Unit | float) -> Unit:
+        return AddGate().forward(self, as_unit(other))
+
+    def __radd__(self, other: float) -> Unit:
+        return AddGate().forward(as_unit(other), self)
+
+    def __mul__(self, other: Unit | float) -> Unit:
+        return MultiplyGate().forward(self, as_unit(other))
+
+    def __rmul__(self, other: float) -> Unit:
+        return MultiplyGate().forward(as_unit(other), self)
+
+    def __neg__(self) -> Unit:
+        return MultiplyGate().forward(Unit(-1.0), self)
+
+    def __sub__(self, other: Unit | float) -> Unit:
+        return self + (-as_unit(other))
+
+    def __rsub__(self, other: float) -> Unit:
+        return as_unit(other) + (-self)
+
+    def __truediv__(self, other: Unit | float) -> Unit:
+        return self * ReciprocalGate().forward(as_unit(other))
+
+    def __rtruediv__(self, other: float) -> Unit:
+        return as_unit(other) * ReciprocalGate().forward(self)
+
+    def __pow__(self, exponent: float) -> Unit:
+        if isinstance(exponent, Unit) or not isinstance(exponent, Real):
+            raise TypeError("Unit ** p takes a constant number p; use exp and products instead")
+        return PowerGate(float(exponent)).forward(self)
+
+    def relu(self) -> Unit:
+        return ReluGate().forward(self)
+
+    def sigmoid(self) -> Unit:
+        return SigmoidGate().forward(self)
+
+    def exp(self) -> Unit:
+        return ExpGate().forward(self)
+
+    def tanh(self) -> Unit:
+        return TanhGate().forward(self)
+
+    def max(self, other: Unit | float) -> Unit:
+        return MaxGate().forward(self, as_unit(other))
+
+    # --- backward --------------------------------------------------------------
+    def backward(self) -> None:
+        """Seed ``self.grad = 1`` and backpropagate through every recorded gate.
+
+        Gradients accumulate (``+=``) into the inputs; call :meth:`zero_grad`
+        first to run a second backward pass on the same graph.
+        """
+        gates = topological_gates(self)
+        self.grad = 1.0
+        for gate in reversed(gates):
+            gate.backward()
+
+    def zero_grad(self) -> None:
+        """Set ``grad = 0`` on this Unit and every wire that feeds it."""
+        for unit in self.wires():
+            unit.grad = 0.0
+
+    def wires(self) -> Iterator[Unit]:
+        """Every Unit of the expression that ends here, each once."""
+        seen: set[int] = set()
+        stack = [self]
+        while stack:
+            unit = stack.pop()
+            if id(unit) in seen:
+                continue
+            seen.add(id(unit))
+            yield unit
+            if unit.gate is not None:
+                stack.extend(unit.gate.inputs)
+
+
+def as_unit(x: Unit | float) -> Unit:
+    """Wrap a plain number as a constant input Unit; a Unit passes through."""
+    if isinstance(x, Unit):
+        return x
+    if isinstance(x, Real):
+        return Unit(float(x))
+    raise TypeError(f"expected a Unit or a number, got {type(x).__name__}")
+
+
+def topological_gates(output: Unit) -> list[Gate]:
+    """Gates that feed ``output``, each after every gate that feeds it.
+
+    Iterative depth-first search (no recursion limit): a gate is appended once
+    all of its inputs' gates are.
+    """
+    order: list[Gate] = []
+    visited: set[int] = set()
+    if output.gate is None:
+        return order
+    stack: list[tuple[Gate, bool]] = [(output.gate, False)]
+    while stack:
+        gate, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(gate)
+            continue
+        if id(gate) in visited:
+            continue
+        visited.add(id(gate))
+        stack.append((gate, True))
+        for unit in gate.inputs:
+            if unit.gate is not None and id(unit.gate) not in visited:
+                stack.append((unit.gate, False))
+    return order
+
+
+class Gate:
+    """Base class: ``forward`` stores the inputs and returns the output Unit."""
+
+    __slots__ = ("inputs", "output")
+    symbol = "?"
+    kind = "gate"
+
+    def __init__(self) -> None:
+        self.inputs: tuple[Unit, ...] = ()
+        self.output: Unit | None = None
+
+    def _emit(self, value: float, *inputs: Unit) -> Unit:
+        self.inputs = inputs
+        out = Unit(value)
+        out.gate = self
+        self.output = out
+        return out
+
+    def backward(self) -> None:  # pragma: no cover - every gate overrides it
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class AddGate(Gate):
+    """u0 + u1; the gradient passes through unchanged to both inputs."""
+
+    __slots__ = ()
+    symbol, kind = "+", "add"
+
+    def forward(self, u0: Unit, u1: Unit) -> Unit:
+        return self._emit(u0.value + u1.value, u0, u1)
+
+    def backward(self) -> None:
+        u0, u1 = self.inputs
+        top = self.output.grad
+        u0.grad += top
+        u1.grad += top
+
+
+class MultiplyGate(Gate):
+    """u0 * u1; each input receives the other's value times the gradient."""
+
+    __slots__ = ()
+    symbol, kind = "*", "multiply"
+
+    def forward(self, u0: Unit, u1: Unit) -> Unit:
+        return self._emit(u0.value * u1.value, u0, u1)
+
+    def backward(self) -> None:
+        u0, u1 = self.inputs
+        top = self.output.grad
+        u0.grad += u1.value * top
+        u1.grad += u0.value * top
+
+
+class MaxGate(Gate):
+    """max(u0, u1); a switch that routes the gradient to the larger input (u0 on a tie)."""
+
+    __slots__ = ()
+    symbol, kind = "max", "max"
+
+    def forward(self, u0: Unit, u1: Unit) -> Unit:
+        return self._emit(u0.value if u0.value >= u1.value else u1.value, u0, u1)
+
+    def backward(self) -> None:
+        u0, u1 = self.inputs
+        if u0.value >= u1.value:
+            u0.grad += self.output.grad
+        else:
+            u1.grad += self.output.grad
+
+
+class ReluGate(Gate):
+    """max(u0, 0); passes the gradient only where u0 > 0 (none at exactly 0)."""
+
+    __slots__ = ()
+    symbol, kind = "relu", "relu"
+
+    def forward(self, u0: Unit) -> Unit:
+        return self._emit(u0.value if u0.value > 0.0 else 0.0, u0)
+
+    def backward(self) -> None:
+        u0 = self.inputs[0]
+        if u0.value > 0.0:
+            u0.grad += self.output.grad
+
+
+class SigmoidGate(Gate):
+    """1 / (1 + e^-u0); local derivative s * (1 - s)."""
+
+    __slots__ = ()
+    symbol, kind = "σ", "sigmoid"
+
+    def forward(self, u0: Unit) -> Unit:
+        return self._emit(sigmoid(u0.value), u0)
+
+    def backward(self) -> None:
+        s = self.output.value
+        self.inputs[0].grad += s * (1.0 - s) * self.output.grad
+
+
+class TanhGate(Gate):
+    """tanh(u0); local derivative 1 - t²."""
+
+    __slots__ = ()
+    symbol, kind = "tanh", "tanh"
+
+    def forward(self, u0: Unit) -> Unit:
+        return self._emit(math.tanh(u0.value), u0)
+
+    def backward(self) -> None:
+        t = self.output.value
+        self.inputs[0].grad += (1.0 - t * t) * self.output.grad
+
+
+class ExpGate(Gate):
+    """e^u0 (``inf`` past overflow, like torch); local derivative e^u0."""
+
+    __slots__ = ()
+    symbol, kind = "exp", "exp"
+
+    def forward(self, u0: Unit) -> Unit:
+        return self._emit(_exp(u0.value), u0)
+
+    def backward(self) -> None:
+        self.inputs[0].grad += self.output.value * self.output.grad
+
+
+class ReciprocalGate(Gate):
+    """1 / u0; local derivative -1 / u0²."""
+
+    __slots__ = ()
+    symbol, kind = "1/x", "reciprocal"
+
+    def forward(self, u0: Unit) -> Unit:
+        return self._emit(_reciprocal(u0.value), u0)
+
+    def backward(self) -> None:
+        r = self.output.value
+        self.inputs[0].grad += -(r * r) * self.output.grad
+
+
+class PowerGate(Gate):
+    """u0 ** p for a constant p; local derivative p * u0 ** (p - 1)."""
+
+    __slots__ = ("exponent",)
+    kind = "power"
+
+    def __init__(self, exponent: float) -> None:
+        super().__init__()
+        self.exponent = float(exponent)
+
+    @property
+    def symbol(self) -> str:  # type: ignore[override]
+        p = self.exponent
+        return f"**{int(p)}" if p.is_integer() else f"**{p:g}"
+
+    def forward(self, u0: Unit) -> Unit:
+        return self._emit(_power(u0.value, self.exponent), u0)
+
+    def backward(self) -> None:
+        p = self.exponent
+        x = self.inputs[0].value
+        local = 0.0 if p == 0.0 else p * _power(x, p - 1.0)
+        self.inputs[0].grad += local * self.output.grad
+
+    def __repr__(self) -> str:
+        return f"PowerGate({self.exponent:g})"
