@@ -131,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", help="list the registered circuits")
     listing.set_defaults(handler=_run_list)
+
+    from .train_cli import add_train_parser
+
+    add_train_parser(sub)
     return parser
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "PowerGate",
     "ExpGate",
     "TanhGate",
+    "LogGate",
     "as_unit",
     "topological_gates",
     "sigmoid",
@@ -138,6 +139,9 @@ class Unit:
 
     def tanh(self) -> Unit:
         return TanhGate().forward(self)
+
+    def log(self) -> Unit:
+        return LogGate().forward(self)
 
     def max(self, other: Unit | float) -> Unit:
         return MaxGate().forward(self, as_unit(other))
@@ -336,6 +340,22 @@ class ExpGate(Gate):
 
     def backward(self) -> None:
         self.inputs[0].grad += self.output.value * self.output.grad
+
+
+class LogGate(Gate):
+    """ln(u0); local derivative 1/u0. ln 0 = -inf, ln of a negative number is nan (as torch)."""
+
+    __slots__ = ()
+    symbol, kind = "log", "log"
+
+    def forward(self, u0: Unit) -> Unit:
+        x = u0.value
+        value = math.log(x) if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
+        return self._emit(value, u0)
+
+    def backward(self) -> None:
+        (u0,) = self.inputs
+        u0.grad += _reciprocal(u0.value) * self.output.grad
 
 
 class ReciprocalGate(Gate):

@@ -1,0 +1,112 @@
+"""Data sets: the guide's, the generated ones, splits and CSV files."""
+
+import pytest
+import torch
+
+from torchcircuits.data import DATASETS, load_csv, make_dataset, save_csv, signs, train_test_split
+from torchcircuits.errors import InputError
+
+
+def test_the_guides_sets():
+    guide = make_dataset("guide")
+    assert guide.X.tolist()[0] == [1.2, 0.7] and signs(guide.labels).tolist() == [1, -1, 1, -1, -1, 1]
+    intro = make_dataset("guide-intro")
+    assert intro.X.tolist()[2] == [-3.0, -1.0] and signs(intro.labels).tolist() == [1, -1, 1, -1, -1, 1]
+
+
+@pytest.mark.parametrize("name", [d for d in DATASETS if not d.startswith("guide")])
+def test_generated_sets_are_deterministic_and_sized(name):
+    a = make_dataset(name, n=50, seed=3)
+    b = make_dataset(name, n=50, seed=3)
+    c = make_dataset(name, n=50, seed=4)
+    assert len(a) == 50 and torch.equal(a.X, b.X) and torch.equal(a.labels, b.labels)
+    assert not torch.equal(a.X, c.X)
+    assert a.X.dtype == torch.float64 and a.classes_present == a.num_classes
+    counts = torch.bincount(a.labels)
+    assert counts.max() - counts.min() <= 1  # balanced classes
+
+
+def test_spiral_is_the_standard_one():
+    data = make_dataset("spiral", n=300, noise=0.0)
+    assert data.num_classes == 3
+    radius = data.X.norm(dim=1)
+    assert radius.max().item() == pytest.approx(1.0) and radius.min().item() == 0.0
+    five = make_dataset("spiral", classes=5, n=100)
+    assert five.num_classes == 5 and five.classes_present == 5
+
+
+def test_blobs_are_linearly_separable_at_default_noise():
+    data = make_dataset("blobs", seed=0)
+    # the centres sit on the diagonal, so x1 + x2 = 0 separates them
+    assert torch.equal(((data.X.sum(dim=1)) > 0).long(), 1 - data.labels) or torch.equal(
+        (data.X.sum(dim=1) > 0).long(), data.labels
+    )
+
+
+def test_bad_generation_arguments():
+    with pytest.raises(InputError, match="unknown data set 'swirl': choose one of guide, guide-intro, blobs"):
+        make_dataset("swirl")
+    with pytest.raises(InputError, match="--n must be a positive"):
+        make_dataset("moons", n=0)
+    with pytest.raises(InputError, match="--noise must be a finite number >= 0"):
+        make_dataset("moons", noise=-1.0)
+    with pytest.raises(InputError, match="only blobs and spiral take --classes"):
+        make_dataset("xor", classes=3)
+
+
+def test_split_keeps_every_point_once():
+    data = make_dataset("moons", n=101)
+    train, test = train_test_split(data, 0.25, seed=1)
+    assert len(train) + len(test) == 101 and len(test) == 25
+    both = torch.cat([train.X, test.X])
+    assert sorted(map(tuple, both.tolist())) == sorted(map(tuple, data.X.tolist()))
+    with pytest.raises(InputError, match="--test-ratio must be at least 0 and below 1"):
+        train_test_split(data, 1.0)
+    assert len(train_test_split(make_dataset("guide"), 0.0)[1]) == 0
+
+
+def test_csv_round_trip_is_exact(tmp_path):
+    data = make_dataset("spiral", n=30, seed=2)
+    path = tmp_path / "spiral.csv"
+    save_csv(data, path)
+    back = load_csv(path)
+    assert torch.equal(back.X, data.X) and torch.equal(back.labels, data.labels) and back.num_classes == 3
+
+
+def test_csv_plus_minus_one_labels_without_header(tmp_path):
+    path = tmp_path / "pm.csv"
+    path.write_text("1.5,2,1\n-1,0.5,-1\n\n")
+    data = load_csv(path)
+    assert data.labels.tolist() == [1, 0] and data.num_classes == 2
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("x1,x2,label\n1,2\n", "line 2: expected 3 columns x1,x2,label, got 2"),
+        ("1,2,1,4\n", "line 1: expected 3 columns"),
+        ("1,abc,1\n", "line 1: x2 must be a number, got 'abc'"),
+        ("nan,1,1\n", "line 1: x1 must be a finite number, got 'nan'"),
+        ("1,1,0.5\n", "label must be -1/+1 or a class index 0..9, got '0.5'"),
+        ("1,1,-2\n", "label must be -1/+1 or a class index"),
+        ("1,1,-1\n2,2,0\n", "labels mix -1 with [0]"),
+        ("1,1,0\n2,2,3\n", "class labels must run 0..K-1 without gaps; none has label 1"),
+        ("x1,x2,label\n", "no data rows"),
+        ("", "no data rows"),
+    ],
+)
+def test_malformed_csv_is_refused_with_its_line(tmp_path, text, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(InputError) as error:
+        load_csv(path)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_unreadable_file(tmp_path):
+    with pytest.raises(InputError, match="cannot read data file"):
+        load_csv(tmp_path / "missing.csv")
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(InputError):
+        load_csv(binary)

@@ -1,0 +1,317 @@
+"""The one training loop, shared by ``torchcircuits train``, the tests and the app.
+
+``Trainer(config, train, test)`` owns the parameters (an ``nn.Module`` whose
+named parameters follow :class:`~torchcircuits.models.ModelSpec`'s layout),
+the optimizer and the random stream. ``step()`` takes one SGD step and returns
+its :class:`StepStats`; ``run(n)`` takes n and records a history; ``evaluate()``
+measures loss and accuracy on the full train and test sets. Everything is
+deterministic for a given seed, and no state lives outside the object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+
+import torch
+from torch import Tensor
+
+from .data import Dataset
+from .errors import InputError, finite_float, unknown_name
+from .losses import LOSSES, get_loss
+from .models import (
+    INITS,
+    REGULARIZERS,
+    ModelSpec,
+    build_module,
+    hand_loss_and_grads,
+    init_params,
+    torch_loss_and_grads,
+)
+from .optim import SGD
+
+__all__ = ["MODELS", "BACKENDS", "TrainConfig", "Trainer", "StepStats", "Evaluation", "Diverged", "ModelChoice"]
+
+BACKENDS = ("hand", "torch")
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A model name of the CLI: its architecture, the losses it takes, its default loss."""
+
+    architecture: str
+    losses: tuple[str, ...]
+    binary_loss: str
+    multiclass_loss: str
+    description: str
+
+
+MODELS: dict[str, ModelChoice] = {
+    "svm": ModelChoice("linear", ("hinge", "squared_hinge", "multiclass_svm"), "hinge", "multiclass_svm",
+                       "linear SVM (hinge loss; multiclass SVM for K classes)"),
+    "softmax": ModelChoice("linear", ("softmax",), "softmax", "softmax", "linear softmax classifier"),
+    "linear": ModelChoice("linear", tuple(LOSSES), "hinge", "softmax", "linear model, any loss"),
+    "net": ModelChoice("net", tuple(LOSSES), "hinge", "softmax", "2-layer net: hidden layer, then scores"),
+}  # fmt: skip
+
+
+class Diverged(RuntimeError):
+    """A step produced a non-finite loss, gradient or parameter."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run. ``loss=None`` picks the model's default.
+
+    ``reg`` multiplies the sum of squared weights (L2) or of their absolute
+    values (L1), biases excluded, added to the mean data loss of a batch; the
+    guide's spring is L2 with reg = 0.5. ``batch=None`` is the full batch.
+    """
+
+    model: str = "svm"
+    loss: str | None = None
+    hidden: int = 3
+    activation: str = "relu"
+    lr: float = 0.01
+    reg: float = 1e-3
+    reg_kind: str = "l2"
+    batch: int | None = 1
+    momentum: float = 0.0
+    backend: str = "hand"
+    init: str | None = None
+    seed: int = 0
+    compare: bool = False
+
+    def validated(self) -> TrainConfig:
+        """This config with its numbers checked; InputError names the first bad one."""
+        if self.model not in MODELS:
+            raise unknown_name("model", self.model, MODELS)
+        if self.loss is not None:
+            get_loss(self.loss)
+            if self.loss not in MODELS[self.model].losses:
+                allowed = ", ".join(MODELS[self.model].losses)
+                raise InputError(f"model {self.model} does not train the {self.loss} loss: choose one of {allowed}")
+        if self.backend not in BACKENDS:
+            raise unknown_name("backend", self.backend, BACKENDS)
+        if self.reg_kind not in REGULARIZERS:
+            raise unknown_name("regularization", self.reg_kind, REGULARIZERS)
+        if self.init is not None and self.init not in INITS:
+            raise unknown_name("init", self.init, INITS)
+        lr = finite_float(self.lr, "--lr")
+        reg = finite_float(self.reg, "--reg")
+        momentum = finite_float(self.momentum, "--momentum")
+        if lr <= 0:
+            raise InputError(f"--lr must be a positive step size, got {self.lr}")
+        if reg < 0:
+            raise InputError(f"--reg must be >= 0, got {self.reg}")
+        if not 0 <= momentum < 1:
+            raise InputError(f"--momentum must be at least 0 and below 1, got {self.momentum}")
+        if self.batch is not None and (isinstance(self.batch, bool) or int(self.batch) != self.batch or self.batch < 1):
+            raise InputError(f"--batch must be a positive count or 'all', got {self.batch}")
+        if int(self.hidden) != self.hidden or self.hidden < 1:
+            raise InputError(f"--hidden must be a positive number of neurons, got {self.hidden}")
+        return replace(self, lr=lr, reg=reg, momentum=momentum)
+
+    def loss_for(self, num_classes: int) -> str:
+        choice = MODELS[self.model]
+        if self.loss is not None:
+            return self.loss
+        return choice.binary_loss if num_classes == 2 else choice.multiclass_loss
+
+    def init_for(self) -> str:
+        """The guide's start for the SVM; He for the net; small random for other linear models."""
+        if self.init is not None:
+            return self.init
+        if self.model == "svm":
+            return "guide"
+        return "he" if MODELS[self.model].architecture == "net" else "small"
+
+
+@dataclass(frozen=True)
+class StepStats:
+    """One step on one batch: the loss before the update and its gradient's size."""
+
+    step: int
+    loss: float
+    data_loss: float
+    reg_loss: float
+    grad_norm: float
+    max_grad_diff: float | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Loss and accuracy on the whole train and test sets (test ones None without a test set)."""
+
+    step: int
+    train_loss: float
+    train_data_loss: float
+    reg_loss: float
+    train_accuracy: float
+    test_loss: float | None
+    test_accuracy: float | None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class Trainer:
+    """SGD on one model and data set; the parameters are ``trainer.params`` (name → tensor)."""
+
+    def __init__(self, config: TrainConfig, train: Dataset, test: Dataset | None = None) -> None:
+        self.config = config = config.validated()
+        self.train_set, self.test_set = train, test if test is not None and len(test) else None
+        if len(train) == 0:
+            raise InputError("the training set is empty: add points or choose a data set")
+        self.loss = get_loss(config.loss_for(train.num_classes))
+        if self.loss.binary and train.num_classes > 2:
+            raise InputError(
+                f"the {self.loss.name} loss takes two classes and {train.name or 'the data'} has "
+                f"{train.num_classes}: use --loss softmax or multiclass_svm"
+            )
+        if train.classes_present < 2:
+            raise InputError(f"the training set has only one class: the {self.loss.name} loss needs two")
+        if config.batch is not None and config.batch > len(train):
+            self.batch: int | None = None  # a batch larger than the data set is the full batch
+        else:
+            self.batch = config.batch
+        self.spec = ModelSpec(
+            MODELS[config.model].architecture, self.loss.outputs(train.num_classes), config.hidden, config.activation
+        )
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.module = build_module(self.spec, init_params(self.spec, config.init_for(), self.generator))
+        self.params: dict[str, Tensor] = dict(self.module.named_parameters())
+        if config.backend == "hand":
+            self._hand_sgd = SGD(config.lr, config.momentum)
+        else:
+            self._torch_sgd = torch.optim.SGD(self.module.parameters(), lr=config.lr, momentum=config.momentum)
+        self.step_count = 0
+        self.diverged: str | None = None
+        #: indices of the examples the last step used (None for the full batch)
+        self.last_batch: Tensor | None = None
+
+    # --- stepping ---------------------------------------------------------------------
+    def _batch(self) -> tuple[Tensor, Tensor]:
+        data = self.train_set
+        if self.batch is None:
+            self.last_batch = None
+            return data.X, data.labels
+        if self.batch == 1:  # the guide's pick: one example uniformly at random
+            index = torch.randint(len(data), (1,), generator=self.generator)
+        else:  # distinct examples within a batch
+            index = torch.randperm(len(data), generator=self.generator)[: self.batch]
+        self.last_batch = index
+        return data.X[index], data.labels[index]
+
+    def _gradients(self, X: Tensor, labels: Tensor) -> tuple[Tensor, Tensor, dict[str, Tensor], float | None]:
+        c = self.config
+        detached = {name: p.detach() for name, p in self.params.items()}
+        diff = None
+        if c.backend == "hand" or c.compare:
+            hand = hand_loss_and_grads(detached, self.spec, self.loss, X, labels, c.reg, c.reg_kind)
+        if c.backend == "torch" or c.compare:
+            autograd = torch_loss_and_grads(self.module, self.spec, self.loss, X, labels, c.reg, c.reg_kind)
+        if c.compare:
+            diff = max((hand[2][k] - autograd[2][k]).abs().max().item() for k in self.params)
+        data_loss, reg_loss, grads = hand if c.backend == "hand" else autograd
+        return data_loss, reg_loss, grads, diff
+
+    def step(self) -> StepStats:
+        """One SGD step on one batch. Raises :class:`Diverged` (parameters untouched) on a non-finite step."""
+        if self.diverged:
+            raise Diverged(self.diverged)
+        X, labels = self._batch()
+        data_loss, reg_loss, grads, diff = self._gradients(X, labels)
+        step = self.step_count + 1
+        loss = (data_loss + reg_loss).item()
+        grad_norm = math.sqrt(sum((g * g).sum().item() for g in grads.values()))
+        if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+            self._diverge(step)
+        saved = {name: p.detach().clone() for name, p in self.params.items()}
+        with torch.no_grad():
+            if self.config.backend == "hand":
+                self._hand_sgd.step({k: p.data for k, p in self.params.items()}, grads)
+            else:
+                self._torch_sgd.step()
+            if not all(torch.isfinite(p).all() for p in self.params.values()):
+                for name, p in self.params.items():
+                    p.copy_(saved[name])
+                self._diverge(step)
+        self.step_count = step
+        return StepStats(step, loss, data_loss.item(), float(reg_loss), grad_norm, diff)
+
+    def _diverge(self, step: int) -> None:
+        self.diverged = f"diverged at step {step}: lower the step size (--lr {self.config.lr:g})"
+        raise Diverged(self.diverged)
+
+    def run(
+        self, steps: int, record_every: int = 1, on_record: Callable[[StepStats, Evaluation], None] | None = None
+    ) -> list[dict]:
+        """Take ``steps`` steps; every ``record_every`` (and at the last) evaluate and record.
+
+        Returns the history: one dict per record with the step's stats and the
+        evaluation. Raises :class:`Diverged` like :meth:`step`.
+        """
+        history = []
+        for i in range(1, steps + 1):
+            stats = self.step()
+            if i % record_every == 0 or i == steps:
+                evaluation = self.evaluate()
+                history.append({**asdict(stats), **asdict(evaluation)})
+                if on_record is not None:
+                    on_record(stats, evaluation)
+        return history
+
+    # --- measuring ----------------------------------------------------------------------
+    def scores(self, X: Tensor) -> Tensor:
+        """Scores (N, M) of points X (N, 2): M = 1 for a binary loss, K otherwise."""
+        with torch.no_grad():
+            return self.module(X.to(torch.float64))
+
+    def predict(self, X: Tensor) -> Tensor:
+        """Class indices: score > 0 is class 1 for one score, else the largest score."""
+        scores = self.scores(X)
+        if scores.shape[1] == 1:
+            return (scores[:, 0] > 0).to(torch.int64)
+        return scores.argmax(dim=1)
+
+    def accuracy(self, data: Dataset) -> float:
+        return (self.predict(data.X) == data.labels).to(torch.float64).mean().item()
+
+    def _loss_on(self, data: Dataset) -> tuple[float, float]:
+        detached = {name: p.detach() for name, p in self.params.items()}
+        c = self.config
+        data_loss, reg_loss, _ = hand_loss_and_grads(
+            detached, self.spec, self.loss, data.X, data.labels, c.reg, c.reg_kind
+        )
+        return data_loss.item(), float(reg_loss)
+
+    def evaluate(self) -> Evaluation:
+        data_loss, reg_loss = self._loss_on(self.train_set)
+        test_loss = test_accuracy = None
+        if self.test_set is not None:
+            test_data, _ = self._loss_on(self.test_set)
+            test_loss, test_accuracy = test_data + reg_loss, self.accuracy(self.test_set)
+        return Evaluation(
+            self.step_count,
+            data_loss + reg_loss,
+            data_loss,
+            reg_loss,
+            self.accuracy(self.train_set),
+            test_loss,
+            test_accuracy,
+        )
+
+    def parameters(self) -> dict[str, Tensor]:
+        """A copy of the parameters, name → tensor."""
+        return {name: p.detach().clone() for name, p in self.params.items()}
+
+    def load_parameters(self, params: dict[str, Tensor]) -> None:
+        with torch.no_grad():
+            for name, p in self.params.items():
+                if tuple(params[name].shape) != tuple(p.shape):
+                    raise InputError(
+                        f"parameter {name} has shape {tuple(params[name].shape)}, expected {tuple(p.shape)}"
+                    )
+                p.copy_(params[name])
