@@ -39,8 +39,8 @@ __all__ = ["Loss", "LOSSES", "get_loss", "BINARY_LOSSES", "MULTICLASS_LOSSES"]
 def _hinge_hand(s: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     n = s.shape[0]
     margins = 1.0 - y * s
-    active = margins > 0
-    return margins.clamp(min=0.0).mean(), -y * active / n
+    # -y/n where the margin is violated (> 0), else 0: the hinge's strict kink
+    return torch.relu(margins).mean(), torch.ops.aten.threshold_backward(-y / n, margins, 0.0)
 
 
 def _squared_hinge_hand(s: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:

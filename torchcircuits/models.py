@@ -50,6 +50,7 @@ __all__ = [
     "regularization",
     "scores_hand",
     "hand_loss_and_grads",
+    "loss_value",
     "scalar_loss_and_grads",
     "LinearClassifier",
     "TwoLayerNet",
@@ -163,6 +164,16 @@ def scores_hand(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> Ten
         return _forward_cache(params, spec, X)[0]
 
 
+def loss_value(
+    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
+) -> tuple[Tensor, Tensor]:
+    """(mean data loss, regularization loss) without the backward pass."""
+    scores = scores_hand(params, spec, X)
+    targets = _targets(loss, labels)
+    data_loss = loss.hand(scores[:, 0] if loss.binary else scores, targets)[0]
+    return data_loss, regularization(params, spec, reg, reg_kind)[0]
+
+
 def hand_loss_and_grads(
     params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
 ) -> tuple[Tensor, Tensor, Params]:
@@ -175,13 +186,13 @@ def hand_loss_and_grads(
     else:
         data_loss, dscores = loss.hand(scores, targets)
     if spec.architecture == "linear":
-        _, dW, db = affine_backward(dscores, caches[0])
+        _, dW, db = affine_backward(dscores, caches[0], need_dx=False)
         grads = {"W": dW, "b": db}
     else:
         _, act_backward = activation_pair(spec.activation)
         cache1, act_cache, cache2 = caches
         dhidden, dW2, db2 = affine_backward(dscores, cache2)
-        _, dW1, db1 = affine_backward(act_backward(dhidden, act_cache), cache1)
+        _, dW1, db1 = affine_backward(act_backward(dhidden, act_cache), cache1, need_dx=False)
         grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
     reg_loss, reg_grads = regularization(params, spec, reg, reg_kind)
     for name, grad in reg_grads.items():

@@ -27,6 +27,7 @@ from .models import (
     build_module,
     hand_loss_and_grads,
     init_params,
+    loss_value,
     torch_loss_and_grads,
 )
 from .optim import SGD
@@ -182,6 +183,8 @@ class Trainer:
         self.generator = torch.Generator().manual_seed(config.seed)
         self.module = build_module(self.spec, init_params(self.spec, config.init_for(), self.generator))
         self.params: dict[str, Tensor] = dict(self.module.named_parameters())
+        # detached views share storage with the parameters: the hand backend reads and updates these
+        self._values = {name: p.detach() for name, p in self.params.items()}
         if config.backend == "hand":
             self._hand_sgd = SGD(config.lr, config.momentum)
         else:
@@ -206,10 +209,9 @@ class Trainer:
 
     def _gradients(self, X: Tensor, labels: Tensor) -> tuple[Tensor, Tensor, dict[str, Tensor], float | None]:
         c = self.config
-        detached = {name: p.detach() for name, p in self.params.items()}
         diff = None
         if c.backend == "hand" or c.compare:
-            hand = hand_loss_and_grads(detached, self.spec, self.loss, X, labels, c.reg, c.reg_kind)
+            hand = hand_loss_and_grads(self._values, self.spec, self.loss, X, labels, c.reg, c.reg_kind)
         if c.backend == "torch" or c.compare:
             autograd = torch_loss_and_grads(self.module, self.spec, self.loss, X, labels, c.reg, c.reg_kind)
         if c.compare:
@@ -224,22 +226,24 @@ class Trainer:
         X, labels = self._batch()
         data_loss, reg_loss, grads, diff = self._gradients(X, labels)
         step = self.step_count + 1
-        loss = (data_loss + reg_loss).item()
-        grad_norm = math.sqrt(sum((g * g).sum().item() for g in grads.values()))
-        if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+        # one synchronisation for the three numbers every step reports
+        grad_sq = torch.stack([(g * g).sum() for g in grads.values()]).sum()
+        data, reg, sq = torch.stack([data_loss, torch.as_tensor(reg_loss, dtype=torch.float64), grad_sq]).tolist()
+        if not (math.isfinite(data) and math.isfinite(reg) and math.isfinite(sq)):
             self._diverge(step)
-        saved = {name: p.detach().clone() for name, p in self.params.items()}
+        saved = [p.detach().clone() for p in self.params.values()]
         with torch.no_grad():
             if self.config.backend == "hand":
-                self._hand_sgd.step({k: p.data for k, p in self.params.items()}, grads)
+                self._hand_sgd.step(self._values, grads)
             else:
                 self._torch_sgd.step()
-            if not all(torch.isfinite(p).all() for p in self.params.values()):
-                for name, p in self.params.items():
-                    p.copy_(saved[name])
+            # a finite step can still overflow a parameter; the sum of |p| is then inf or nan
+            if not math.isfinite(torch.stack([p.abs().sum() for p in self._values.values()]).sum().item()):
+                for p, old in zip(self._values.values(), saved, strict=True):
+                    p.copy_(old)
                 self._diverge(step)
         self.step_count = step
-        return StepStats(step, loss, data_loss.item(), float(reg_loss), grad_norm, diff)
+        return StepStats(step, data + reg, data, reg, math.sqrt(sq), diff)
 
     def _diverge(self, step: int) -> None:
         self.diverged = f"diverged at step {step}: lower the step size (--lr {self.config.lr:g})"
@@ -280,11 +284,8 @@ class Trainer:
         return (self.predict(data.X) == data.labels).to(torch.float64).mean().item()
 
     def _loss_on(self, data: Dataset) -> tuple[float, float]:
-        detached = {name: p.detach() for name, p in self.params.items()}
         c = self.config
-        data_loss, reg_loss, _ = hand_loss_and_grads(
-            detached, self.spec, self.loss, data.X, data.labels, c.reg, c.reg_kind
-        )
+        data_loss, reg_loss = loss_value(self._values, self.spec, self.loss, data.X, data.labels, c.reg, c.reg_kind)
         return data_loss.item(), float(reg_loss)
 
     def evaluate(self) -> Evaluation:
