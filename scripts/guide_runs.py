@@ -15,21 +15,20 @@ import argparse
 import statistics
 import sys
 from collections import Counter
+from dataclasses import replace
 
 from torchcircuits.data import make_dataset
 from torchcircuits.errors import InputError
 from torchcircuits.progress import ProgressBar
-from torchcircuits.train_cli import PRESETS, config_from_settings
+from torchcircuits.run import PRESETS
 from torchcircuits.trainer import Trainer
 
 
 def run_seed(preset: str, seed: int, steps: int, reg: float | None) -> tuple[int | None, float]:
-    settings = {**PRESETS[preset], "seed": seed, "backend": "hand", "momentum": 0.0, "reg_kind": "l2"}
-    settings.setdefault("hidden", 3)
-    settings.setdefault("activation", "relu")
+    config = replace(PRESETS[preset].config, seed=seed)
     if reg is not None:
-        settings["reg"] = reg
-    trainer = Trainer(config_from_settings(settings), make_dataset("guide"))
+        config = replace(config, reg=reg)
+    trainer = Trainer(config, make_dataset("guide"))
     first = None
     for _ in range(steps):
         trainer.step()

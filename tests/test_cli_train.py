@@ -16,7 +16,7 @@ def test_guide_svm_preset_pinned_seeds(capsys):
     # documented in the README: seed 0 ends at 5/6, seed 2 is one of the runs that reach 100%
     result = run_json(capsys, "--preset", "guide-svm", "--seed", "0")
     assert result["steps"] == 400 and result["train_accuracy"] == pytest.approx(5 / 6)
-    assert result["config"]["reg"] == 0.5 and result["config"]["lr"] == 0.01
+    assert result["settings"]["config"]["reg"] == 0.5 and result["settings"]["config"]["lr"] == 0.01
 
 
 def test_json_has_the_summary_and_a_history(capsys):

@@ -19,7 +19,7 @@ from torch import Tensor
 
 from .data import Dataset
 from .errors import InputError, finite_float, unknown_name
-from .losses import LOSSES, get_loss
+from .losses import LOSSES, Loss, get_loss
 from .models import (
     INITS,
     REGULARIZERS,
@@ -157,26 +157,28 @@ class Evaluation:
         return asdict(self)
 
 
+def _check_data(config: TrainConfig, train: Dataset) -> Loss:
+    """The loss this config trains on ``train``; InputError if the data cannot train it."""
+    if len(train) == 0:
+        raise InputError("the training set is empty: add points or choose a data set")
+    loss = get_loss(config.loss_for(train.num_classes))
+    if loss.binary and train.num_classes > 2:
+        raise InputError(
+            f"the {loss.name} loss takes two classes and {train.name or 'the data'} has "
+            f"{train.num_classes}: use --loss softmax or multiclass_svm"
+        )
+    if train.classes_present < 2:
+        raise InputError(f"the training set has only one class: the {loss.name} loss needs two")
+    return loss
+
+
 class Trainer:
     """SGD on one model and data set; the parameters are ``trainer.params`` (name → tensor)."""
 
     def __init__(self, config: TrainConfig, train: Dataset, test: Dataset | None = None) -> None:
         self.config = config = config.validated()
+        self.loss = _check_data(config, train)
         self.train_set, self.test_set = train, test if test is not None and len(test) else None
-        if len(train) == 0:
-            raise InputError("the training set is empty: add points or choose a data set")
-        self.loss = get_loss(config.loss_for(train.num_classes))
-        if self.loss.binary and train.num_classes > 2:
-            raise InputError(
-                f"the {self.loss.name} loss takes two classes and {train.name or 'the data'} has "
-                f"{train.num_classes}: use --loss softmax or multiclass_svm"
-            )
-        if train.classes_present < 2:
-            raise InputError(f"the training set has only one class: the {self.loss.name} loss needs two")
-        if config.batch is not None and config.batch > len(train):
-            self.batch: int | None = None  # a batch larger than the data set is the full batch
-        else:
-            self.batch = config.batch
         self.spec = ModelSpec(
             MODELS[config.model].architecture, self.loss.outputs(train.num_classes), config.hidden, config.activation
         )
@@ -185,14 +187,94 @@ class Trainer:
         self.params: dict[str, Tensor] = dict(self.module.named_parameters())
         # detached views share storage with the parameters: the hand backend reads and updates these
         self._values = {name: p.detach() for name, p in self.params.items()}
-        if config.backend == "hand":
-            self._hand_sgd = SGD(config.lr, config.momentum)
-        else:
-            self._torch_sgd = torch.optim.SGD(self.module.parameters(), lr=config.lr, momentum=config.momentum)
+        self._make_optimizer({})
         self.step_count = 0
         self.diverged: str | None = None
         #: indices of the examples the last step used (None for the full batch)
         self.last_batch: Tensor | None = None
+
+    @property
+    def batch(self) -> int | None:
+        """Examples per step; None (full batch) when the batch is at least the data set."""
+        b = self.config.batch
+        return None if b is None or b >= len(self.train_set) else b
+
+    def _make_optimizer(self, velocity: dict[str, Tensor]) -> None:
+        c = self.config
+        if c.backend == "hand":
+            self._hand_sgd = SGD(c.lr, c.momentum, {k: v.clone() for k, v in velocity.items()})
+            self._torch_sgd = None
+        else:
+            self._hand_sgd = None
+            self._torch_sgd = torch.optim.SGD(self.module.parameters(), lr=c.lr, momentum=c.momentum)
+            for name, v in velocity.items():
+                self._torch_sgd.state[self.params[name]]["momentum_buffer"] = v.clone()
+
+    def velocity(self) -> dict[str, Tensor]:
+        """The momentum buffers by parameter name (empty before the first step or without momentum)."""
+        if self._hand_sgd is not None:
+            return {k: v.clone() for k, v in self._hand_sgd.velocity.items()}
+        buffers = {}
+        for name, p in self.params.items():
+            buffer = self._torch_sgd.state.get(p, {}).get("momentum_buffer")
+            if buffer is not None:
+                buffers[name] = buffer.clone()
+        return buffers
+
+    # --- changing a running trainer -----------------------------------------------------
+    LIVE_SETTINGS = ("lr", "reg", "reg_kind", "batch", "momentum", "backend", "compare")
+
+    def retune(self, config: TrainConfig) -> bool:
+        """Apply ``config`` in place when only :attr:`LIVE_SETTINGS` differ; False if it needs a new Trainer."""
+        config = config.validated()
+        other = {f: getattr(config, f) for f in vars(config) if f not in self.LIVE_SETTINGS}
+        mine = {f: getattr(self.config, f) for f in vars(self.config) if f not in self.LIVE_SETTINGS}
+        if other != mine:
+            return False
+        velocity = self.velocity() if config.momentum else {}
+        self.config = config
+        self._make_optimizer(velocity)
+        return True
+
+    def replace_data(self, train: Dataset, test: Dataset | None = None) -> None:
+        """Train on new data with the same model; InputError if the data needs another model shape."""
+        loss = _check_data(self.config, train)
+        if loss.outputs(train.num_classes) != self.spec.outputs or loss.name != self.loss.name:
+            raise InputError(f"the data now has {train.num_classes} classes: the model must be reset")
+        self.train_set, self.test_set = train, test if test is not None and len(test) else None
+
+    # --- saving and restoring -------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """Everything needed to continue exactly: parameters, step, random state, momentum (JSON-ready)."""
+        return {
+            "step": self.step_count,
+            "parameters": {name: p.tolist() for name, p in self.parameters().items()},
+            "velocity": {name: v.tolist() for name, v in self.velocity().items()},
+            "generator": self.generator.get_state().tolist(),
+            "diverged": self.diverged,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict`'s output; InputError on anything malformed."""
+        try:
+            params = {name: torch.tensor(state["parameters"][name], dtype=torch.float64) for name in self.params}
+            velocity = {name: torch.tensor(v, dtype=torch.float64) for name, v in state.get("velocity", {}).items()}
+            generator_state = torch.tensor(state["generator"], dtype=torch.uint8)
+            step = int(state["step"])
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:
+            raise InputError(f"the saved training state is malformed ({error})") from None
+        if any(name not in self.params or v.shape != self.params[name].shape for name, v in velocity.items()):
+            raise InputError("the saved momentum does not fit the model")
+        if not all(torch.isfinite(p).all() for p in params.values()):
+            raise InputError("the saved parameters are not all finite numbers")
+        self.load_parameters(params)
+        try:
+            self.generator.set_state(generator_state)
+        except RuntimeError:
+            raise InputError("the saved random state is malformed") from None
+        self._make_optimizer(velocity)
+        self.step_count = step
+        self.diverged = state.get("diverged")
 
     # --- stepping ---------------------------------------------------------------------
     def _batch(self) -> tuple[Tensor, Tensor]:
@@ -233,7 +315,7 @@ class Trainer:
             self._diverge(step)
         saved = [p.detach().clone() for p in self.params.values()]
         with torch.no_grad():
-            if self.config.backend == "hand":
+            if self._hand_sgd is not None:
                 self._hand_sgd.step(self._values, grads)
             else:
                 self._torch_sgd.step()

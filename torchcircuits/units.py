@@ -293,7 +293,8 @@ class ReluGate(Gate):
     symbol, kind = "relu", "relu"
 
     def forward(self, u0: Unit) -> Unit:
-        return self._emit(u0.value if u0.value > 0.0 else 0.0, u0)
+        x = u0.value
+        return self._emit(0.0 if x <= 0.0 else x, u0)  # nan stays nan, as torch.relu
 
     def backward(self) -> None:
         u0 = self.inputs[0]
