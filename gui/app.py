@@ -1,0 +1,88 @@
+"""``torchcircuits-gui``: start the app, or train offscreen and save a screenshot.
+
+Options are those of ``torchcircuits train`` (same names, same values, same
+one-line refusals with exit status 2), plus ``--screenshot FILE.png``, which
+trains ``--steps`` steps without showing a window, saves the whole window and
+exits, and ``--session FILE.json``, which reopens a saved session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from torchcircuits.cli import _Parser
+from torchcircuits.errors import InputError
+from torchcircuits.run import RunSettings, add_run_options, settings_from_args
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="torchcircuits-gui", description="Watch SGD train: loss curve and decision boundary, live.")
+    add_run_options(parser)
+    parser.add_argument("--screenshot", metavar="FILE.png", help="train --steps offscreen, save the window, exit")
+    parser.add_argument("--session", metavar="FILE.json", help="reopen a saved session")
+    parser.add_argument("--grid", default="200", help="boundary grid size in pixels per side (default 200)")
+    return parser
+
+
+def _screenshot(window, settings: RunSettings, path: str) -> int:
+    from PyQt6.QtWidgets import QApplication
+
+    window.controller.run_steps(settings.steps)
+    window.show()
+    QApplication.processEvents()
+    window.redraw()
+    QApplication.processEvents()
+    if not window.grab().save(path):
+        print(f"torchcircuits-gui: error: cannot write {path}: choose a writable .png path", file=sys.stderr)
+        return 2
+    status = window.status.text()
+    if window.status.property("level") == "error":
+        print(f"torchcircuits-gui: {status.split('>', 1)[-1].rsplit('<', 1)[0]}", file=sys.stderr)
+    evaluation = window.controller.last_evaluation
+    if evaluation is not None:
+        print(
+            f"{path}: step {evaluation.step}, train accuracy {evaluation.train_accuracy:.1%}"
+            + ("" if evaluation.test_accuracy is None else f", test accuracy {evaluation.test_accuracy:.1%}")
+        )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        settings = settings_from_args(args)
+        from torchcircuits.run import whole
+
+        grid = whole(args.grid, "--grid", 10)
+        if args.screenshot and not args.screenshot.lower().endswith(".png"):
+            raise InputError(f"--screenshot must name a .png file, got {args.screenshot!r}")
+        settings.data.load()  # refuse bad data before a window opens
+    except InputError as error:
+        print(f"torchcircuits-gui: error: {error}", file=sys.stderr)
+        return 2
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PyQt6.QtWidgets import QApplication
+
+    from .window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    window = MainWindow(settings, grid_size=grid)
+    if args.preset:
+        window.controller.preset = args.preset
+        window.controls.show_settings()
+    if args.session:
+        window.load_session(args.session)
+        if window.status.property("level") == "error" and args.screenshot:
+            print(f"torchcircuits-gui: error: cannot open session {args.session}", file=sys.stderr)
+            return 2
+    if args.screenshot:
+        return _screenshot(window, settings, args.screenshot)
+    window.show()
+    return app.exec()

@@ -1,0 +1,164 @@
+"""The decision boundary: the model's scores over the plane, the data on top.
+
+:func:`boundary_image` turns a grid of scores into an RGB image with NumPy
+alone (colour lookup, zero contour and margins as pixel outlines), so a frame
+costs one model evaluation and one ``ImageItem.setImage``: no per-frame
+contouring in Python.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import torch
+from PyQt6.QtCore import QRectF, Qt, pyqtSignal
+
+__all__ = ["BoundaryView", "boundary_image", "CLASS_COLOURS", "plot_bounds", "grid_points"]
+
+#: Class colours: class 0 blue and class 1 red (the ends of the diverging map), then more.
+CLASS_COLOURS = np.array(
+    [[33, 81, 219], [192, 2, 6], [30, 150, 60], [230, 150, 0], [130, 60, 180],
+     [0, 160, 170], [200, 70, 150], [120, 90, 40], [90, 90, 90], [160, 170, 20]],
+    dtype=np.float32,
+)  # fmt: skip
+_DIVERGING = pg.colormap.get("CET-D1").getLookupTable(0.0, 1.0, 256, mode="byte")[:, :3].astype(np.uint8)
+#: scores at ±SCORE_RANGE take the ends of the colour map
+SCORE_RANGE = 3.0
+
+
+def plot_bounds(X: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1): a square around the data with a margin, at least 2 units wide."""
+    if len(X) == 0:
+        return -2.0, 2.0, -2.0, 2.0
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    centre = (lo + hi) / 2
+    half = max(float((hi - lo).max()) / 2 * (1 + pad), 1.0)  # square, so the image fills the locked aspect
+    return centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half
+
+
+def grid_points(bounds: tuple[float, float, float, float], size: int) -> torch.Tensor:
+    """Pixel centres of a size×size grid, row-major from the bottom row: (size², 2) float64."""
+    x0, x1, y0, y1 = bounds
+    xs = torch.linspace(x0, x1, size + 1, dtype=torch.float64)
+    ys = torch.linspace(y0, y1, size + 1, dtype=torch.float64)
+    xs, ys = (xs[:-1] + xs[1:]) / 2, (ys[:-1] + ys[1:]) / 2
+    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+    return torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+
+
+def _edges(field: np.ndarray) -> np.ndarray:
+    """Pixels whose value differs from the pixel to the right or above: a 1-pixel outline."""
+    edge = np.zeros(field.shape, dtype=bool)
+    edge[:, :-1] |= field[:, :-1] != field[:, 1:]
+    edge[:-1, :] |= field[:-1, :] != field[1:, :]
+    return edge
+
+
+def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False) -> np.ndarray:
+    """RGB image (G, G, 3) uint8 of scores (G, G, M), row-major.
+
+    One score (M = 1): the diverging map over [-3, 3] (soft) or two flat
+    colours (hard), the zero contour in black and, with ``margins``, the ±1
+    lines dotted. K scores: each pixel in its arg-max class colour, paler where
+    the softmax of the scores is less sure; class borders in black.
+    """
+    if scores.shape[2] == 1:
+        s = scores[:, :, 0]
+        if hard:
+            rgb = np.where((s > 0)[..., None], np.float32([240, 170, 160]), np.float32([165, 185, 240]))
+        else:
+            index = np.clip((s / SCORE_RANGE + 1.0) * 127.5, 0, 255).astype(np.intp)
+            rgb = _DIVERGING[index].astype(np.float32)
+        rgb[_edges(s > 0)] = 0.0
+        if margins:
+            dots = (np.add.outer(np.arange(s.shape[0]), np.arange(s.shape[1])) % 6) < 3
+            rgb[(_edges(s > 1.0) | _edges(s > -1.0)) & dots] = 60.0
+        return rgb.astype(np.uint8)
+    top = scores.argmax(axis=2)
+    colour = CLASS_COLOURS[top % len(CLASS_COLOURS)]
+    if hard:
+        strength = np.full(top.shape, 0.45, dtype=np.float32)
+    else:
+        shifted = scores - scores.max(axis=2, keepdims=True)
+        probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=2, keepdims=True)
+        k = scores.shape[2]
+        sure = (probabilities.max(axis=2) - 1.0 / k) / (1.0 - 1.0 / k)
+        strength = (0.15 + 0.6 * sure).astype(np.float32)
+    rgb = 255.0 * (1.0 - strength[..., None]) + colour * strength[..., None]
+    rgb[_edges(top)] = 0.0
+    return rgb.astype(np.uint8)
+
+
+class BoundaryView(pg.PlotWidget):
+    """Scores as an image, points on top; left/right clicks ask to add a point."""
+
+    #: (x, y, button) in data coordinates; button 1 = left, 2 = right
+    sigPointClicked = pyqtSignal(float, float, int)
+
+    def __init__(self, grid_size: int = 200, parent=None) -> None:
+        super().__init__(parent=parent, background="w")
+        self.grid_size = grid_size
+        self.hard = False
+        self.bounds = (-2.0, 2.0, -2.0, 2.0)
+        self._grid = grid_points(self.bounds, grid_size)
+        self.setAspectLocked(True)
+        self.showGrid(x=False, y=False)
+        self.getPlotItem().setMenuEnabled(False)
+        self.getPlotItem().hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.addItem(self.image)
+        self.train_points = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k", width=1))
+        self.test_points = pg.ScatterPlotItem(size=10, symbol="s")
+        # misclassified points get a ring, so their own colour stays visible
+        self.wrong_points = pg.ScatterPlotItem(size=18, symbol="o", pen=pg.mkPen((250, 190, 0), width=3), brush=None)
+        for item in (self.train_points, self.test_points, self.wrong_points):
+            self.addItem(item)
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
+        self.bounds = bounds
+        self._grid = grid_points(bounds, self.grid_size)
+        x0, x1, y0, y1 = bounds
+        self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _place_image(self) -> None:
+        # the rect maps pixels to data coordinates; it needs the image's size, so it follows setImage
+        x0, x1, y0, y1 = self.bounds
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    def grid(self) -> torch.Tensor:
+        return self._grid
+
+    def show_scores(self, scores: torch.Tensor | None, margins: bool) -> None:
+        """Scores (G², M) of :meth:`grid` points; None shows an empty plane."""
+        g = self.grid_size
+        if scores is None:
+            self.image.setImage(np.full((g, g, 3), 245, dtype=np.uint8), autoLevels=False, levels=(0, 255))
+        else:
+            rgb = boundary_image(scores.numpy().reshape(g, g, -1), hard=self.hard, margins=margins)
+            self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
+        self._place_image()
+
+    def show_points(self, train, test, train_wrong, test_wrong) -> None:
+        """Datasets and boolean masks of misclassified points."""
+        self.train_points.setData(pos=train.X.numpy(), brush=[pg.mkBrush(*CLASS_COLOURS[c]) for c in train.labels])
+        self.test_points.setData(
+            pos=test.X.numpy(),
+            brush=[pg.mkBrush(255, 255, 255, 200)] * len(test),
+            pen=[pg.mkPen(CLASS_COLOURS[c], width=2.5) for c in test.labels],
+        )
+        wrong = [train.X[train_wrong].numpy(), test.X[test_wrong].numpy()]
+        self.wrong_points.setData(pos=np.concatenate(wrong) if len(wrong[0]) + len(wrong[1]) else np.zeros((0, 2)))
+
+    def _clicked(self, event) -> None:
+        if event.double():
+            return
+        position = event.scenePos()
+        box = self.getPlotItem().vb
+        if not box.sceneBoundingRect().contains(position):
+            return
+        point = box.mapSceneToView(position)
+        button = {Qt.MouseButton.LeftButton: 1, Qt.MouseButton.RightButton: 2}.get(event.button())
+        if button is not None:
+            event.accept()
+            self.sigPointClicked.emit(point.x(), point.y(), button)

@@ -1,0 +1,52 @@
+"""Loss and accuracy against step, drawn from the bounded history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from .history import DecimatingHistory
+
+__all__ = ["CurvesView"]
+
+_TRAIN_PEN = pg.mkPen((20, 90, 200), width=2)
+_TEST_PEN = pg.mkPen((230, 120, 0), width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+
+
+class CurvesView(pg.GraphicsLayoutWidget):
+    """Two stacked plots: loss (optionally log-scale) and accuracy, train and test."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent=parent)
+        self.setBackground("w")
+        self.loss_plot = self.addPlot(row=0, col=0, title="loss")
+        self.accuracy_plot = self.addPlot(row=1, col=0, title="accuracy")
+        self.accuracy_plot.setXLink(self.loss_plot)
+        self.accuracy_plot.setYRange(0.0, 1.02, padding=0)
+        self.accuracy_plot.setLabel("bottom", "step")
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.addLegend(offset=(-10, 10))
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setMenuEnabled(False)
+        self.curves = {}
+        for plot, kind in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
+            for split, pen in (("train", _TRAIN_PEN), ("test", _TEST_PEN)):
+                curve = plot.plot(pen=pen, name=split)
+                # long runs: draw the peaks of what each pixel covers, only what is in view
+                curve.setDownsampling(auto=True, method="peak")
+                curve.setClipToView(True)
+                self.curves[f"{split}_{kind}"] = curve
+        self.log_scale = False
+
+    def set_log_scale(self, on: bool) -> None:
+        self.log_scale = on
+        self.loss_plot.setLogMode(x=False, y=on)
+
+    def show_history(self, history: DecimatingHistory) -> None:
+        steps = history.column("step")
+        for name, curve in self.curves.items():
+            values = history.column(name)
+            keep = ~np.isnan(values)
+            if self.log_scale and name.endswith("loss"):
+                keep &= values > 0  # a loss of exactly 0 has no place on a log axis
+            curve.setData(steps[keep], values[keep])

@@ -1,0 +1,244 @@
+"""The main window: controls on the left, the decision boundary, the curves and readouts."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from torchcircuits.run import RunSettings
+
+from .boundary import BoundaryView, plot_bounds
+from .controller import TrainingController
+from .controls import ControlPanel
+from .curves import CurvesView
+
+__all__ = ["MainWindow"]
+
+_HINGE_LIKE = ("hinge", "squared_hinge")
+
+
+class MainWindow(QMainWindow):
+    """The app's window; ``redraw()`` draws the controller's state, at most once per frame."""
+
+    def __init__(self, settings: RunSettings | None = None, grid_size: int = 200, fps: int = 30) -> None:
+        super().__init__()
+        self.setWindowTitle("torchcircuits: watch SGD train")
+        self.controller = TrainingController(settings, parent=self)
+        self.boundary = BoundaryView(grid_size)
+        self.curves = CurvesView()
+        self.controls = ControlPanel(self.controller)
+        self._dirty = True
+        self._bounds_key: object = None
+        self.last_frame_ms = 0.0
+
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(350)
+
+        self.readout = QLabel()
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.log_scale = QCheckBox("log-scale loss")
+        self.hard = QCheckBox("hard boundary")
+        self.log_scale.toggled.connect(self._set_log_scale)
+        self.hard.toggled.connect(self._set_hard)
+        buttons = QWidget()
+        grid = QGridLayout(buttons)
+        grid.setContentsMargins(0, 0, 0, 0)
+        actions = [
+            ("Load CSV…", self.ask_load_csv), ("Save CSV…", self.ask_save_csv),
+            ("Open session…", self.ask_load_session), ("Save session…", self.ask_save_session),
+            ("Export PNG…", self.ask_export_png),
+        ]  # fmt: skip
+        for i, (title, slot) in enumerate(actions):
+            button = QPushButton(title)
+            button.clicked.connect(slot)
+            grid.addWidget(button, i // 2, i % 2)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.curves, 1)
+        right_layout.addWidget(self.readout)
+        right_layout.addWidget(self.log_scale)
+        right_layout.addWidget(self.hard)
+        right_layout.addWidget(buttons)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.boundary)
+        splitter.addWidget(right)
+        splitter.setSizes([350, 620, 430])
+        splitter.setStretchFactor(1, 1)
+        self.training_tab = splitter
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(splitter, "Training")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status)
+        self.setCentralWidget(central)
+        self.resize(1440, 860)
+
+        self.controller.sigReset.connect(self._on_reset)
+        self.controller.sigStepped.connect(self._mark_dirty)
+        self.controller.sigMessage.connect(self.show_message)
+        self.boundary.sigPointClicked.connect(self._add_point)
+        self._frame_timer = QTimer(self)
+        self._frame_timer.setInterval(max(1, 1000 // fps))
+        self._frame_timer.timeout.connect(self._frame)
+        self._frame_timer.start()
+        self._on_reset()
+
+    # --- drawing -------------------------------------------------------------------------------
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def _frame(self) -> None:
+        if self._dirty:
+            self.redraw()
+
+    def _on_reset(self) -> None:
+        c = self.controller
+        points = c.all_points()
+        key = (c.settings.data, len(points) == 0)
+        if key != self._bounds_key:
+            self._bounds_key = key
+            self.boundary.set_bounds(plot_bounds(points.X.numpy()))
+        self._dirty = True
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Boundary, points, curves and readouts from the controller's current state."""
+        start = time.perf_counter()
+        self._dirty = False
+        c, trainer = self.controller, self.controller.trainer
+        if trainer is None:
+            self.boundary.show_scores(None, margins=False)
+            self.boundary.show_points(
+                c.train, c.test, torch.zeros(len(c.train), dtype=torch.bool), torch.zeros(len(c.test), dtype=torch.bool)
+            )
+        else:
+            scores = trainer.scores(self.boundary.grid())
+            self.boundary.show_scores(scores, margins=trainer.loss.name in _HINGE_LIKE)
+            train_wrong = trainer.predict(c.train.X) != c.train.labels
+            test_wrong = trainer.predict(c.test.X) != c.test.labels if len(c.test) else torch.zeros(0, dtype=bool)
+            self.boundary.show_points(c.train, c.test, train_wrong, test_wrong)
+        self.curves.show_history(c.history)
+        self.readout.setText(self._readout_html())
+        self.last_frame_ms = (time.perf_counter() - start) * 1000.0
+
+    def _readout_html(self) -> str:
+        c = self.controller
+        trainer, evaluation = c.trainer, c.last_evaluation
+        if trainer is None or evaluation is None:
+            return "<b>no model</b>"
+
+        def percent(value: float | None) -> str:
+            return "–" if value is None else f"{value:.1%}"
+
+        rows = [
+            f"<b>step</b> {trainer.step_count:,} &nbsp; <b>steps/s</b> {c.steps_per_second:,.0f}"
+            f" &nbsp; <b>{trainer.config.model}</b> / {trainer.loss.name}",
+            f"<b>loss</b> {evaluation.train_loss:.4g} (data {evaluation.train_data_loss:.4g} + reg "
+            f"{evaluation.reg_loss:.4g}) &nbsp; <b>test loss</b> "
+            + ("–" if evaluation.test_loss is None else f"{evaluation.test_loss:.4g}"),
+            f"<b>train accuracy</b> {percent(evaluation.train_accuracy)} &nbsp; <b>test accuracy</b> "
+            f"{percent(evaluation.test_accuracy)}",
+        ]
+        if c.last_stats is not None:
+            rows.append(f"<b>gradient norm</b> {c.last_stats.grad_norm:.3g}")
+        if trainer.config.compare:
+            diff = "–" if c.max_grad_diff is None else f"{c.max_grad_diff:.1e}"
+            rows.append(f"<b>max |hand − torch|</b> {diff}")
+        return "<br>".join(rows)
+
+    def show_message(self, level: str, text: str) -> None:
+        colour = "#b00000" if level == "error" else "#205020"
+        self.status.setText(f'<span style="color:{colour}">{"⚠ " if level == "error" else ""}{text}</span>')
+        self.status.setProperty("level", level)
+
+    # --- view options -----------------------------------------------------------------------
+    def _set_log_scale(self, on: bool) -> None:
+        self.curves.set_log_scale(on)
+        self._dirty = True
+
+    def _set_hard(self, on: bool) -> None:
+        self.boundary.hard = on
+        self._dirty = True
+
+    def view_options(self) -> dict:
+        return {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked()}
+
+    def _add_point(self, x: float, y: float, button: int) -> None:
+        c = self.controller
+        if button == 2:
+            label = 0
+        else:
+            label = self.controls.class_picker.value() if c.num_classes > 2 else 1
+        c.add_point(x, y, label)
+
+    # --- files --------------------------------------------------------------------------------
+    def _ask(self, save: bool, title: str, pattern: str) -> str | None:
+        dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        path, _ = dialog(self, title, "", pattern)
+        return path or None
+
+    def ask_load_csv(self) -> None:
+        if path := self._ask(False, "Load data", "CSV files (*.csv)"):
+            self.controller.load_csv(path)
+
+    def ask_save_csv(self) -> None:
+        if path := self._ask(True, "Save data", "CSV files (*.csv)"):
+            self.controller.save_csv(path)
+
+    def ask_save_session(self) -> None:
+        if path := self._ask(True, "Save session", "Sessions (*.json)"):
+            self.controller.save_session(path, self.view_options())
+
+    def ask_load_session(self) -> None:
+        if path := self._ask(False, "Open session", "Sessions (*.json)"):
+            self.load_session(path)
+
+    def load_session(self, path: str) -> None:
+        view = self.controller.load_session(path)
+        if view is not None:
+            self.log_scale.setChecked(bool(view.get("log_scale")))
+            self.hard.setChecked(bool(view.get("hard_boundary")))
+
+    def ask_export_png(self) -> None:
+        if path := self._ask(True, "Export plots", "PNG images (*.png)"):
+            self.export_png(path)
+
+    def export_png(self, path: str) -> bool:
+        """The boundary and the curves, as shown, into one PNG."""
+        self.redraw()
+        ok = self.training_tab.grab().save(path)
+        if ok:
+            self.show_message("info", f"plots exported to {Path(path).name}")
+        else:
+            self.show_message("error", f"cannot write {path}: choose a writable .png path")
+        return ok
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.controller.pause()
+        super().closeEvent(event)

@@ -1,0 +1,20 @@
+"""GUI tests run without a screen: Qt's offscreen platform, set before any QApplication exists."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from torchcircuits.run import PRESETS  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot):
+    from torchcircuits_gui.window import MainWindow
+
+    win = MainWindow(PRESETS["guide-svm"], grid_size=60)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.controller.pause()

@@ -1,0 +1,32 @@
+"""`torchcircuits-gui`'s command line: screenshot mode and refusals."""
+
+import pytest
+
+from torchcircuits_gui.app import main
+
+
+def test_screenshot_mode_writes_a_png(tmp_path, qtbot, capsys):
+    path = tmp_path / "shot.png"
+    code = main(["--dataset", "moons", "--model", "net", "--hidden", "8", "--lr", "0.1", "--steps", "50",
+                 "--grid", "50", "--screenshot", str(path)])  # fmt: skip
+    assert code == 0
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert "step 50" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--model", "tree"], "unknown model 'tree'"),
+        (["--lr", "-1"], "--lr must be a positive step size"),
+        (["--dataset", "nope"], "unknown data set 'nope'"),
+        (["--steps", "x"], "--steps must be a whole number"),
+        (["--screenshot", "out.jpg"], "--screenshot must name a .png file"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("torchcircuits-gui: error:")

@@ -1,0 +1,178 @@
+"""The app, driven as a user would: play, click, reset, bad values, divergence, files."""
+
+import pytest
+import torch
+from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtTest import QTest
+
+from torchcircuits.run import DataSpec
+
+
+def test_window_builds_with_the_preset(window):
+    assert window.tabs.count() >= 1 and window.tabs.tabText(0) == "Training"
+    trainer = window.controller.trainer
+    assert trainer.parameters()["W"].flatten().tolist() == [1.0, -2.0]
+    assert window.controls.lr.text() == "0.01" and window.controls.reg.text() == "0.5"
+    assert "step</b> 0" in window.readout.text()
+
+
+def test_play_trains_and_the_plots_change(window, qtbot):
+    window.redraw()
+    before = window.boundary.image.image.copy()
+    window.controller.play()
+    assert window.controls.play.text() == "Pause"
+    qtbot.waitUntil(lambda: window.controller.trainer.step_count > 200, timeout=10_000)
+    window.controller.pause()
+    window.redraw()
+    assert window.controls.play.text() == "Play"
+    assert not (window.boundary.image.image == before).all()
+    x, y = window.curves.curves["train_loss"].getData()
+    assert len(x) > 2 and y[-1] < y[0]
+
+
+def _click(window, x, y, button):
+    box = window.boundary.getPlotItem().vb
+    scene = box.mapViewToScene(QPointF(x, y))
+    widget_point = window.boundary.mapFromScene(scene)
+    QTest.mouseClick(window.boundary.viewport(), button, Qt.KeyboardModifier.NoModifier, widget_point)
+
+
+def test_clicks_add_points_of_the_right_class(window, qtbot):
+    controller = window.controller
+    n = len(controller.train)
+    _click(window, 0.5, -1.5, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(controller.train) == n + 1, timeout=2000)
+    assert controller.train.labels[-1].item() == 1
+    assert controller.train.X[-1].tolist() == pytest.approx([0.5, -1.5], abs=0.05)
+    _click(window, -0.5, 0.5, Qt.MouseButton.RightButton)
+    qtbot.waitUntil(lambda: len(controller.train) == n + 2, timeout=2000)
+    assert controller.train.labels[-1].item() == 0
+    assert controller.trainer.train_set is controller.train  # the model trains on the new points
+
+
+def test_class_picker_for_k_classes(window):
+    window.controller.apply_data(DataSpec("spiral", n=30))
+    window.controls.class_picker.setValue(2)
+    window._add_point(0.1, 0.2, 1)
+    assert window.controller.train.labels[-1].item() == 2
+
+
+def test_reset_restores_the_preset(window):
+    controller = window.controller
+    controller.run_steps(150)
+    assert controller.trainer.step_count == 150
+    controller.reset()
+    assert controller.trainer.step_count == 0
+    p = controller.trainer.parameters()
+    assert p["W"].flatten().tolist() == [1.0, -2.0] and p["b"].tolist() == [-1.0]
+    assert len(controller.history) == 1
+
+
+def test_a_diverging_step_size_shows_the_message_and_the_app_stays_usable(window, qtbot):
+    controls, controller = window.controls, window.controller
+    controls.model.setCurrentText("net")
+    controls._config_changed(controls.model)
+    controls.batch.setText("all")
+    controls.batch.editingFinished.emit()
+    controls.lr.setText("1e9")
+    controls.lr.editingFinished.emit()
+    assert controller.settings.config.lr == 1e9
+    controller.play()
+    qtbot.waitUntil(lambda: not controller.running, timeout=10_000)
+    assert "diverged at step" in window.status.text() and "lower the step size" in window.status.text()
+    assert all(torch.isfinite(p).all() for p in controller.trainer.parameters().values())
+    controls.lr.setText("0.05")
+    controls.lr.editingFinished.emit()
+    assert controller.trainer.step_count == 0 and not controller.trainer.diverged
+    controller.run_steps(20)
+    assert controller.trainer.step_count == 20
+
+
+def test_a_bad_value_is_marked_and_the_last_good_one_kept(window):
+    controls = window.controls
+    controls.lr.setText("fast")
+    controls.lr.editingFinished.emit()
+    assert "step size must be a finite number, got 'fast'" in window.status.text()
+    assert controls.lr.text() == "0.01" and "border" in controls.lr.styleSheet()
+    assert window.controller.settings.config.lr == 0.01
+    controls.n.setText("-4")
+    controls.n.editingFinished.emit()
+    assert "points must be a whole number >= 1" in window.status.text()
+    assert len(window.controller.train) == 6
+
+
+def test_changing_the_step_size_while_running_applies_live(window, qtbot):
+    controller = window.controller
+    controller.play()
+    qtbot.waitUntil(lambda: controller.trainer.step_count > 20, timeout=5000)
+    trainer = controller.trainer
+    window.controls.lr.setText("0.02")
+    window.controls.lr.editingFinished.emit()
+    assert controller.trainer is trainer and controller.running and trainer.config.lr == 0.02
+    assert "applied to the running model" in window.status.text()
+    window.controls.hidden.setText("5")
+    window.controls.model.setCurrentText("net")
+    window.controls._config_changed(window.controls.model)
+    assert controller.trainer is not trainer and controller.trainer.step_count == 0
+    assert "model reset to step 0" in window.status.text()
+
+
+def test_empty_and_one_class_data_get_a_message_not_training(window):
+    controller = window.controller
+    controller.clear_points()
+    assert controller.trainer is None and "the training set is empty" in window.status.text()
+    controller.play()
+    assert not controller.running and "nothing to train" in window.status.text()
+    window.redraw()  # draws an empty plane without error
+    controller.add_point(1.0, 1.0, 1)
+    assert controller.trainer is None and "only one class" in window.status.text()
+    controller.add_point(-1.0, -1.0, 0)
+    assert controller.trainer is not None
+    controller.run_steps(10)
+    assert controller.trainer.step_count == 10
+
+
+def test_csv_and_session_files(window, tmp_path):
+    controller = window.controller
+    controller.add_point(0.3, 0.3, 1)
+    controller.run_steps(40)
+    csv_path = tmp_path / "points.csv"
+    controller.save_csv(str(csv_path))
+    assert csv_path.read_text().count("\n") == 8  # header + 7 points
+    window.log_scale.setChecked(True)
+    session = tmp_path / "session.json"
+    controller.save_session(str(session), window.view_options())
+    params = controller.trainer.parameters()
+    controller.apply_data(DataSpec("moons"))
+    window.log_scale.setChecked(False)
+    window.load_session(str(session))
+    assert controller.trainer.step_count == 40 and len(controller.train) == 7
+    assert all(torch.equal(params[k], v) for k, v in controller.trainer.parameters().items())
+    assert window.log_scale.isChecked()
+    (tmp_path / "broken.json").write_text("{")
+    window.load_session(str(tmp_path / "broken.json"))
+    assert "is not a session file" in window.status.text() and controller.trainer.step_count == 40
+    controller.load_csv(str(csv_path))
+    assert len(controller.train) == 7 and controller.settings.data.name == str(csv_path)
+    (tmp_path / "bad.csv").write_text("1,2\n")
+    controller.load_csv(str(tmp_path / "bad.csv"))
+    assert "expected 3 columns" in window.status.text() and len(controller.train) == 7
+    png = tmp_path / "plots.png"
+    assert window.export_png(str(png)) and png.stat().st_size > 5000
+
+
+def test_compare_shows_the_hand_torch_difference(window):
+    window.controls.compare.setChecked(True)
+    window.controller.run_steps(5)
+    window.redraw()
+    assert "max |hand − torch|" in window.readout.text()
+    assert window.controller.max_grad_diff is not None and window.controller.max_grad_diff < 1e-10
+
+
+def test_log_scale_and_hard_boundary_toggles(window):
+    window.controller.run_steps(50)
+    window.log_scale.setChecked(True)
+    window.hard.setChecked(True)
+    window.redraw()
+    colours = {tuple(c) for c in window.boundary.image.image.reshape(-1, 3).tolist()}
+    assert len(colours) <= 4  # two flat colours, the black zero line and the grey margins
