@@ -62,12 +62,14 @@ def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False
     lines dotted. K scores: each pixel in its arg-max class colour, paler where
     the softmax of the scores is less sure; class borders in black.
     """
+    # a diverging model's scores may be huge or non-finite: keep them on the colour scale
+    scores = np.clip(np.nan_to_num(scores, nan=0.0, posinf=1e6, neginf=-1e6), -1e6, 1e6)
     if scores.shape[2] == 1:
         s = scores[:, :, 0]
         if hard:
             rgb = np.where((s > 0)[..., None], np.float32([240, 170, 160]), np.float32([165, 185, 240]))
         else:
-            index = np.clip((s / SCORE_RANGE + 1.0) * 127.5, 0, 255).astype(np.intp)
+            index = ((np.clip(s / SCORE_RANGE, -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
             rgb = _DIVERGING[index].astype(np.float32)
         rgb[_edges(s > 0)] = 0.0
         if margins:

@@ -24,6 +24,7 @@ from PyQt6.QtWidgets import (
 from torchcircuits.run import RunSettings
 
 from .boundary import BoundaryView, plot_bounds
+from .circuit_view import CircuitView
 from .controller import TrainingController
 from .controls import ControlPanel
 from .curves import CurvesView
@@ -87,8 +88,10 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         self.training_tab = splitter
 
+        self.circuit_view = CircuitView(self.controller)
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Training")
+        self.tabs.addTab(self.circuit_view, "Circuit")
         self.status = QLabel()
         self.status.setWordWrap(True)
         central = QWidget()
@@ -145,6 +148,8 @@ class MainWindow(QMainWindow):
             self.boundary.show_points(c.train, c.test, train_wrong, test_wrong)
         self.curves.show_history(c.history)
         self.readout.setText(self._readout_html())
+        if self.circuit_view.follow.isChecked() and self.tabs.currentWidget() is self.circuit_view:
+            self.circuit_view.refresh()
         self.last_frame_ms = (time.perf_counter() - start) * 1000.0
 
     def _readout_html(self) -> str:

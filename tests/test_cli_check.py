@@ -84,3 +84,36 @@ def test_list_names_every_circuit(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 15 and "squared_product  ((a*b + c) * d) ** 2" in out
+
+
+def test_draw_writes_png_and_svg(tmp_path, capsys):
+    import os
+    import xml.etree.ElementTree as ET
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    png, svg = tmp_path / "am.png", tmp_path / "neuron.svg"
+    assert main(["draw", "add_multiply", "--out", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    assert main(["draw", "neuron", "--inputs", "x=2", "--fixed", "x,y", "--out", str(svg)]) == 0
+    text = svg.read_text()
+    ET.fromstring(text)
+    assert "sigmoid(a*x + b*y + c)" in text
+    out = capsys.readouterr().out
+    assert "add_multiply, output -12, 2 gates" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["draw", "nope", "--out", "x.png"], "unknown circuit 'nope'"),
+        (["draw", "neuron", "--out", "x.jpg"], "--out must end in .png or .svg"),
+        (["draw", "neuron", "--out", "x.svg", "--inputs", "a=nan"], "input a must be a finite number"),
+        (["draw", "neuron", "--out", "x.svg", "--fixed", "q"], "circuit neuron has no input 'q'"),
+        (["draw", "neuron", "--out", "/no/such/dir/x.svg"], "cannot write /no/such/dir/x.svg"),
+        (["draw", "neuron"], "the following arguments are required: --out"),
+    ],
+)
+def test_draw_refuses_bad_input(argv, message, capsys):
+    assert main(argv) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from .errors import InputError, parse_assignments
+from .errors import InputError, parse_assignments, parse_float
 
 __all__ = ["main", "build_parser", "non_negative_int", "positive_int"]
 
@@ -116,6 +116,47 @@ def _run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_draw(args: argparse.Namespace) -> int:
+    from importlib.metadata import entry_points
+    from pathlib import Path
+
+    from .circuits import get_circuit
+    from .diagram import build_diagram, to_svg
+
+    circuit = get_circuit(args.name)
+    values = circuit.validate(parse_assignments(args.inputs, "--inputs") if args.inputs else {}, partial=True)
+    fixed = tuple(n.strip() for n in args.fixed.split(",") if n.strip()) if args.fixed else ()
+    for name in fixed:
+        if name not in circuit.inputs:
+            raise InputError(f"--fixed: circuit {circuit.name} has no input {name!r}: its inputs are "
+                             f"{', '.join(circuit.inputs)}")  # fmt: skip
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise InputError(f"--out must end in .png or .svg, got {args.out!r}")
+    scale = parse_float(args.scale, "--scale")
+    if not 0.1 <= scale <= 8:
+        raise InputError(f"--scale must be between 0.1 and 8, got {scale:g}")
+    diagram = build_diagram(circuit, values, fixed)
+    if suffix == ".svg":
+        try:
+            Path(args.out).write_text(to_svg(diagram))
+        except OSError as error:
+            raise InputError(f"cannot write {args.out}: {error.strerror or error}") from None
+    else:
+        # PNG painting is a plugin (the app's Qt painter): the library itself never imports Qt
+        found = [e for e in entry_points(group="torchcircuits.renderers") if e.name == "png"]
+        try:
+            render = found[0].load() if found else None
+        except ImportError:
+            render = None
+        if render is None:
+            raise InputError("writing PNG needs the app's extra (pip install 'torchcircuits[gui]'); .svg needs nothing")
+        if not render(diagram, args.out, scale):
+            raise InputError(f"cannot write {args.out}: choose a writable .png path")
+    print(f"{args.out}: {circuit.name}, output {diagram.output:.6g}, {len(diagram.gate_nodes())} gates")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="torchcircuits", description="The Hacker's guide circuits, backpropagated and checked.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -128,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--device", default="cpu", help="torch device for autograd: cpu or cuda")
     check.add_argument("--json", action="store_true", help="print one JSON array instead of the table")
     check.set_defaults(handler=_run_check)
+
+    draw = sub.add_parser("draw", help="draw a circuit with values and gradients on every wire (PNG or SVG)")
+    draw.add_argument("name", metavar="NAME", help="a registered circuit (see torchcircuits list)")
+    draw.add_argument("--inputs", metavar="A=1,B=2", help="input values (default: the circuit's seed)")
+    draw.add_argument("--fixed", metavar="X,Y", help="inputs to mark as fixed data (drawn shaded)")
+    draw.add_argument("--out", required=True, metavar="FILE.png|FILE.svg", help="where to write the drawing")
+    draw.add_argument("--scale", default="1.5", help="PNG pixels per diagram unit (default 1.5)")
+    draw.set_defaults(handler=_run_draw)
 
     listing = sub.add_parser("list", help="list the registered circuits")
     listing.set_defaults(handler=_run_list)

@@ -1,0 +1,99 @@
+"""Paint a :class:`~torchcircuits.diagram.Diagram` with QPainter: the app's circuit view and PNG files.
+
+The geometry and texts come from the library (the same ones its SVG writer
+uses); this module only turns them into Qt drawing calls.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPolygonF
+
+from torchcircuits.diagram import (
+    GRAD_COLOUR,
+    HIGHLIGHT_COLOUR,
+    NODE_RADIUS,
+    VALUE_COLOUR,
+    Diagram,
+    edge_path,
+    format_number,
+    node_text,
+)
+
+__all__ = ["paint_diagram", "render_png"]
+
+_FILLS = {"input": "#e3f2fd", "constant": "#eeeeee", "gate": "#fff8e1", "output": "#f3e5f5"}
+
+
+def _text(painter: QPainter, x: float, y: float, text: str, colour: str, bold: bool = False) -> None:
+    font = painter.font()
+    font.setBold(bold)
+    painter.setFont(font)
+    painter.setPen(QColor(colour))
+    rect = QRectF(x - 150, y - 9, 300, 18)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def paint_diagram(painter: QPainter, diagram: Diagram) -> None:
+    """Draw the whole diagram in its own coordinates (0..width, 0..height + 30)."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.fillRect(QRectF(0, 0, diagram.width, diagram.height + 30), QColor("white"))
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(12)
+    painter.setFont(font)
+    title = painter.font()
+    title.setPixelSize(15)
+    title.setBold(True)
+    painter.setFont(title)
+    painter.setPen(QColor("black"))
+    painter.drawText(QPointF(12, 22), f"{diagram.name}: {diagram.formula}")
+    painter.setFont(font)
+    painter.setPen(QColor("#444"))
+    painter.drawText(QPointF(12, diagram.height + 20), f"value (green) · gradient (red)   {diagram.caption}")
+
+    for edge in diagram.edges:
+        points, (mx, my) = edge_path(diagram, edge)
+        painter.setPen(QPen(QColor("#555"), 1.5))
+        painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in points]))
+        _text(painter, mx, my - 9, format_number(edge.value), VALUE_COLOUR)
+        _text(painter, mx, my + 10, format_number(edge.grad), GRAD_COLOUR)
+
+    for node in diagram.nodes:
+        highlighted = node.id == diagram.highlight
+        painter.setPen(QPen(QColor(HIGHLIGHT_COLOUR if highlighted else "#333"), 4 if highlighted else 1.5))
+        painter.setBrush(QBrush(QColor("#d7ccc8" if node.fixed else _FILLS[node.kind])))
+        if node.kind == "gate":
+            painter.drawEllipse(QPointF(node.x, node.y), NODE_RADIUS, NODE_RADIUS)
+        else:
+            painter.drawRoundedRect(
+                QRectF(node.x - NODE_RADIUS - 8, node.y - NODE_RADIUS + 4, 2 * NODE_RADIUS + 16, 2 * NODE_RADIUS - 8),
+                6,
+                6,
+            )
+        _text(painter, node.x, node.y, node.label, "black", bold=True)
+        if node.kind in ("input", "output", "constant"):
+            value, grad = node_text(node)
+            _text(painter, node.x, node.y - NODE_RADIUS - 10, value, VALUE_COLOUR)
+            if node.kind != "constant":
+                _text(painter, node.x, node.y + NODE_RADIUS + 10, grad, GRAD_COLOUR)
+    painter.setBrush(QBrush())
+
+
+def render_png(diagram: Diagram, path: str, scale: float = 1.5) -> bool:
+    """Write the diagram as a PNG (offscreen: no window, no display needed)."""
+    from PyQt6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        # a QApplication (not a bare QGuiApplication), so a later window in the same process still works
+        render_png.app = QApplication([])
+    image = QImage(int((diagram.width) * scale), int((diagram.height + 30) * scale), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.scale(scale, scale)
+    paint_diagram(painter, diagram)
+    painter.end()
+    return image.save(path)

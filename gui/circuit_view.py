@@ -1,0 +1,385 @@
+"""The circuit explorer tab: any registered circuit drawn live, editable, tugged, stepped through.
+
+It can also follow the training tab: the model's own circuit (``svm_score``
+for a linear SVM, ``two_layer_net`` for the 3-neuron ReLU net) with the current
+parameters on the example just learned, the loss's pull at the top.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from PyQt6.QtCore import QSize, Qt
+from PyQt6.QtGui import QPainter
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from torchcircuits.circuits import CIRCUITS, get_circuit
+from torchcircuits.diagram import Diagram, build_diagram, format_number, gate_order
+from torchcircuits.errors import InputError, parse_float
+from torchcircuits.guide import net_to_guide_names
+from torchcircuits.strategies import analytic_gradient_ascent, numerical_gradient_ascent, random_local_search
+
+from .circuit_painter import paint_diagram
+from .controller import TrainingController
+
+__all__ = ["CircuitView", "DiagramCanvas", "follow_diagram"]
+
+SLIDER_RANGE = 5.0  # a slider spans [-5, 5] in steps of 0.01
+_BAD_STYLE = "QLineEdit { border: 2px solid #c00; }"
+
+
+class DiagramCanvas(QWidget):
+    """Paints a Diagram at a zoom factor; sits in a scroll area."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.diagram: Diagram | None = None
+        self.zoom = 1.0
+        #: shrink large diagrams to the visible width (never enlarge)
+        self.fit = True
+
+    def set_diagram(self, diagram: Diagram) -> None:
+        self.diagram = diagram
+        viewport = self.parentWidget()
+        if self.fit and viewport is not None and viewport.width() > 100:
+            self.zoom = min(1.0, viewport.width() / diagram.width, viewport.height() / (diagram.height + 30))
+        else:
+            self.zoom = 1.0
+        self.setMinimumSize(self.sizeHint())
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        if self.diagram is None:
+            return QSize(400, 300)
+        return QSize(int(self.diagram.width * self.zoom), int((self.diagram.height + 30) * self.zoom))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.diagram is None:
+            return
+        painter = QPainter(self)
+        painter.scale(self.zoom, self.zoom)
+        paint_diagram(painter, self.diagram)
+        painter.end()
+
+
+def follow_diagram(controller: TrainingController) -> Diagram | str:
+    """The training model's circuit on the last example, or a line saying why there is none."""
+    trainer = controller.trainer
+    if trainer is None:
+        return "no model to follow: the training tab has no valid data"
+    spec = trainer.spec
+    if spec.outputs != 1:
+        return "follow shows one-score models: the linear SVM or the 3-neuron ReLU net"
+    index = 0 if trainer.last_batch is None else int(trainer.last_batch[0])
+    x, y = trainer.train_set.X[index].tolist()
+    label = int(trainer.train_set.labels[index]) * 2 - 1
+    params = trainer.parameters()
+    if spec.architecture == "linear":
+        circuit = get_circuit("svm_score")
+        values = {"a": params["W"][0, 0].item(), "b": params["W"][1, 0].item(), "c": params["b"][0].item()}
+    elif spec.hidden == 3 and spec.activation == "relu":
+        circuit = get_circuit("two_layer_net")
+        values = net_to_guide_names(params)
+    else:
+        return "follow shows the linear SVM and the 3-neuron ReLU net (hidden 3, relu)"
+    values.update(x=x, y=y)
+    score = circuit.forward(values)
+    # the pull is -dL/dscore of this example's data loss: what the guide puts at the top of the circuit
+    _, dscore = trainer.loss.hand(torch.tensor([score], dtype=torch.float64), torch.tensor([float(label)]))
+    pull = -dscore.item()
+    caption = (
+        f"following training: step {trainer.step_count}, example {index} at ({x:.3g}, {y:.3g}), "
+        f"label {label:+d}, score {score:.3g}, pull {pull:+.3g}"
+    )
+    return build_diagram(circuit, values, fixed=("x", "y"), seed_grad=pull, caption=caption)
+
+
+class CircuitView(QWidget):
+    """Pick a circuit, edit its inputs, tug them, step through the passes, run the strategies."""
+
+    def __init__(self, controller: TrainingController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.circuit = get_circuit("add_multiply")
+        self.values: dict[str, float] = dict(self.circuit.seed)
+        self.fixed: set[str] = set()
+        self.forward_done: int | None = None
+        self.backward_done: int | None = None
+        self.canvas = DiagramCanvas()
+
+        self.chooser = QComboBox()
+        self.chooser.addItems(CIRCUITS)
+        self.chooser.setCurrentText(self.circuit.name)
+        self.chooser.currentTextChanged.connect(self.set_circuit)
+        self.inputs_box = QGroupBox("Inputs (type, drag; tick to hold fixed)")
+        self.inputs_layout = QGridLayout(self.inputs_box)
+        self.fields: dict[str, QLineEdit] = {}
+        self.sliders: dict[str, QSlider] = {}
+        self.fixed_boxes: dict[str, QCheckBox] = {}
+
+        self.step_size = QLineEdit("0.01")
+        self.tug_button = QPushButton("Tug along the gradient")
+        self.tug_button.clicked.connect(self.tug)
+        self.tug_result = QLabel()
+        tug_box = QGroupBox("Tug")
+        tug_form = QFormLayout(tug_box)
+        tug_form.addRow("step size", self.step_size)
+        tug_form.addRow(self.tug_button)
+        tug_form.addRow(self.tug_result)
+
+        self.forward_button = QPushButton("Forward step")
+        self.backward_button = QPushButton("Backward step")
+        self.all_button = QPushButton("Show all")
+        self.forward_button.clicked.connect(self.forward_step)
+        self.backward_button.clicked.connect(self.backward_step)
+        self.all_button.clicked.connect(self.show_all)
+        self.step_label = QLabel()
+        step_box = QGroupBox("Step through")
+        step_layout = QVBoxLayout(step_box)
+        step_row = QHBoxLayout()
+        for button in (self.forward_button, self.backward_button, self.all_button):
+            step_row.addWidget(button)
+        step_layout.addLayout(step_row)
+        step_layout.addWidget(self.step_label)
+
+        self.strategies_button = QPushButton("Run the three strategies")
+        self.strategies_button.clicked.connect(self.run_strategies)
+        self.strategies_label = QLabel()
+        self.strategies_label.setTextFormat(Qt.TextFormat.RichText)
+        strategy_box = QGroupBox("Strategies (Chapter 1)")
+        strategy_layout = QVBoxLayout(strategy_box)
+        strategy_layout.addWidget(self.strategies_button)
+        strategy_layout.addWidget(self.strategies_label)
+
+        self.follow = QCheckBox("follow the training tab")
+        self.follow.toggled.connect(self._follow_toggled)
+        self.fit = QCheckBox("fit to window")
+        self.fit.setChecked(True)
+        self.fit.toggled.connect(self._fit_toggled)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(self.chooser)
+        side_layout.addWidget(self.follow)
+        side_layout.addWidget(self.fit)
+        side_layout.addWidget(self.inputs_box)
+        side_layout.addWidget(tug_box)
+        side_layout.addWidget(step_box)
+        side_layout.addWidget(strategy_box)
+        side_layout.addWidget(self.message)
+        side_layout.addStretch(1)
+        side_scroll = QScrollArea()
+        side_scroll.setWidget(side)
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setMinimumWidth(380)
+        canvas_scroll = QScrollArea()
+        canvas_scroll.setWidget(self.canvas)
+        canvas_scroll.setWidgetResizable(True)
+        layout = QHBoxLayout(self)
+        layout.addWidget(side_scroll)
+        layout.addWidget(canvas_scroll, 1)
+        self._build_inputs()
+        self.refresh()
+
+    # --- inputs ----------------------------------------------------------------------------------
+    def set_circuit(self, name: str) -> None:
+        try:
+            self.circuit = get_circuit(name)
+        except InputError as error:
+            self.show_message("error", str(error))
+            return
+        self.values = dict(self.circuit.seed)
+        self.fixed = set()
+        self.forward_done = self.backward_done = None
+        self.tug_result.clear()
+        self.strategies_label.clear()
+        if self.chooser.currentText() != name:
+            self.chooser.setCurrentText(name)
+        self._build_inputs()
+        self.refresh()
+
+    def _build_inputs(self) -> None:
+        while self.inputs_layout.count():
+            item = self.inputs_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.fields.clear()
+        self.sliders.clear()
+        self.fixed_boxes.clear()
+        for row, name in enumerate(self.circuit.inputs):
+            field = QLineEdit(format_number(self.values[name]))
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(int(-SLIDER_RANGE * 100), int(SLIDER_RANGE * 100))
+            slider.setValue(self._slider_position(self.values[name]))
+            box = QCheckBox("fixed")
+            box.setChecked(name in self.fixed)
+            field.editingFinished.connect(lambda n=name: self._typed(n))
+            slider.valueChanged.connect(lambda position, n=name: self._dragged(n, position))
+            box.toggled.connect(lambda on, n=name: self._toggle_fixed(n, on))
+            self.inputs_layout.addWidget(QLabel(name), row, 0)
+            self.inputs_layout.addWidget(field, row, 1)
+            self.inputs_layout.addWidget(slider, row, 2)
+            self.inputs_layout.addWidget(box, row, 3)
+            self.fields[name], self.sliders[name], self.fixed_boxes[name] = field, slider, box
+
+    @staticmethod
+    def _slider_position(value: float) -> int:
+        return int(round(max(-SLIDER_RANGE, min(SLIDER_RANGE, value)) * 100))
+
+    def set_input(self, name: str, value: float) -> None:
+        """Change one input (as typing or dragging does) and redraw."""
+        self.values = self.circuit.validate({**self.values, name: value})
+        field, slider = self.fields[name], self.sliders[name]
+        field.setText(format_number(self.values[name]))
+        field.setStyleSheet("")
+        slider.blockSignals(True)
+        slider.setValue(self._slider_position(self.values[name]))
+        slider.blockSignals(False)
+        self.forward_done = self.backward_done = None
+        self.refresh()
+
+    def _typed(self, name: str) -> None:
+        field = self.fields[name]
+        try:
+            value = parse_float(field.text(), f"input {name}")
+        except InputError as error:
+            field.setStyleSheet(_BAD_STYLE)
+            field.setToolTip(str(error))
+            self.show_message("error", f"{error}; keeping {format_number(self.values[name])}")
+            field.setText(format_number(self.values[name]))
+            return
+        field.setToolTip("")
+        self.set_input(name, value)
+
+    def _dragged(self, name: str, position: int) -> None:
+        self.set_input(name, position / 100.0)
+
+    def _toggle_fixed(self, name: str, on: bool) -> None:
+        (self.fixed.add if on else self.fixed.discard)(name)
+        self.refresh()
+
+    def _follow_toggled(self, on: bool) -> None:
+        for widget in (self.chooser, self.inputs_box, self.tug_button, self.forward_button, self.backward_button,
+                       self.all_button, self.strategies_button):  # fmt: skip
+            widget.setEnabled(not on)
+        self.refresh()
+
+    def _fit_toggled(self, on: bool) -> None:
+        self.canvas.fit = on
+        self.refresh()
+
+    # --- actions -------------------------------------------------------------------------------------
+    def tunable(self) -> tuple[str, ...]:
+        return tuple(n for n in self.circuit.inputs if n not in self.fixed)
+
+    def tug(self) -> None:
+        """One step of every non-fixed input along its gradient; shows output before → after."""
+        try:
+            step = parse_float(self.step_size.text(), "step size")
+        except InputError as error:
+            self.show_message("error", str(error))
+            return
+        result = analytic_gradient_ascent(self.circuit, self.values, step_size=step, names=self.tunable())
+        if not all(math.isfinite(v) for v in result.end.values()):
+            self.show_message("error", "that step leaves the finite numbers: use a smaller step size")
+            return
+        for name in self.circuit.inputs:
+            self.values[name] = result.end[name]
+            self.fields[name].setText(format_number(result.end[name]))
+            self.sliders[name].blockSignals(True)
+            self.sliders[name].setValue(self._slider_position(result.end[name]))
+            self.sliders[name].blockSignals(False)
+        self.tug_result.setText(
+            f"output {format_number(result.start_output)} → {format_number(result.end_output)}"
+            f" ({', '.join(self.tunable()) or 'nothing'} moved)"
+        )
+        self.forward_done = self.backward_done = None
+        self.refresh()
+
+    def _gate_count(self) -> int:
+        out, _ = self.circuit.units(self.values)
+        return len(gate_order(out))
+
+    def forward_step(self) -> None:
+        n = self._gate_count()
+        if self.forward_done is None or self.forward_done >= n:
+            self.forward_done, self.backward_done = 0, 0
+        else:
+            self.forward_done += 1
+        self.refresh()
+
+    def backward_step(self) -> None:
+        n = self._gate_count()
+        if self.forward_done is not None and self.forward_done < n:
+            self.forward_done = n
+            self.backward_done = 0
+        elif self.backward_done is None or self.backward_done >= n:
+            self.forward_done, self.backward_done = n, 0
+        else:
+            self.backward_done += 1
+        self.refresh()
+
+    def show_all(self) -> None:
+        self.forward_done = self.backward_done = None
+        self.refresh()
+
+    def run_strategies(self) -> None:
+        names = self.tunable()
+        rows = [
+            random_local_search(self.circuit, self.values, names=names),
+            numerical_gradient_ascent(self.circuit, self.values, names=names),
+            analytic_gradient_ascent(self.circuit, self.values, names=names),
+        ]
+        cells = "".join(
+            f"<tr><td>{r.strategy}</td><td align=right>{format_number(r.end_output)}</td>"
+            f"<td align=right>{r.evaluations}</td></tr>"
+            for r in rows
+        )
+        self.strategies_label.setText(
+            f"<table cellspacing=6><tr><th>strategy</th><th>output</th><th>evaluations</th></tr>{cells}</table>"
+            f"start: {format_number(rows[0].start_output)}"
+        )
+
+    # --- drawing ------------------------------------------------------------------------------------
+    def show_message(self, level: str, text: str) -> None:
+        colour = "#b00000" if level == "error" else "#205020"
+        self.message.setText(f'<span style="color:{colour}">{text}</span>')
+
+    def refresh(self) -> None:
+        if self.follow.isChecked():
+            diagram = follow_diagram(self.controller)
+            if isinstance(diagram, str):
+                self.show_message("error", diagram)
+                return
+            self.message.clear()
+            self.canvas.set_diagram(diagram)
+            return
+        diagram = build_diagram(
+            self.circuit, self.values, tuple(self.fixed), forward_done=self.forward_done,
+            backward_done=self.backward_done,
+        )  # fmt: skip
+        n = len(diagram.gate_nodes())
+        if self.forward_done is not None and self.forward_done < n:
+            self.step_label.setText(f"forward: {self.forward_done} of {n} gates computed")
+        elif self.backward_done is not None and self.backward_done <= n and self.forward_done is not None:
+            self.step_label.setText(f"backward: {self.backward_done} of {n} gates backpropagated")
+        else:
+            self.step_label.setText(f"{n} gates, all computed")
+        self.canvas.set_diagram(diagram)

@@ -1,0 +1,343 @@
+"""A circuit as a drawing: gates laid out left to right, a value and a gradient on every wire.
+
+:func:`build_diagram` runs a registered circuit on Units, then lays out its
+recorded gates in layers by depth (inputs on the left, the output on the
+right) and orders each layer to keep wires short. Every edge carries the value
+that flows forward along it and the gradient that flows back along it; a wire
+that feeds two gates is two edges, and its node shows their sum.
+
+Step-through: ``forward_done`` / ``backward_done`` hide what has not been
+computed yet, and ``highlight`` marks the gate that runs next. The drawing is
+plain data (:class:`Diagram`); :func:`to_svg` writes it as SVG with no
+dependency, and the app paints the same data with Qt.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .circuits import Circuit
+from .units import Gate, Unit, topological_gates
+
+__all__ = [
+    "Diagram",
+    "Node",
+    "Edge",
+    "build_diagram",
+    "to_svg",
+    "format_number",
+    "gate_order",
+    "edge_path",
+    "node_text",
+]
+
+LAYER_GAP = 170.0
+ROW_GAP = 96.0
+MARGIN = 60.0
+LEFT = 130.0  # room for a summed gradient such as '0.1 + 0.2 + 0.3 = 0.6'
+NODE_RADIUS = 20.0
+VALUE_COLOUR = "#1a7f37"  # forward values: green
+GRAD_COLOUR = "#c62828"  # backward gradients: red
+HIGHLIGHT_COLOUR = "#f9a825"
+
+
+def format_number(value: float | None) -> str:
+    """Compact, readable numbers for labels: 4 significant digits, '?' when not computed yet."""
+    if value is None:
+        return "?"
+    if value == 0:
+        return "0"
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    text = f"{value:.4g}"
+    return text.replace("e-0", "e-").replace("e+0", "e")
+
+
+@dataclass
+class Node:
+    """An input, a constant, a gate, or the output terminal."""
+
+    id: int
+    kind: str  # "input" | "constant" | "gate" | "output"
+    label: str
+    value: float | None
+    grad: float | None
+    layer: int
+    x: float = 0.0
+    y: float = 0.0
+    fixed: bool = False
+    #: gradients of the edges that leave this node (shown as a sum where there are several)
+    grad_parts: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Edge:
+    """A wire from one node into one input slot of a gate (or into the output terminal)."""
+
+    source: int
+    target: int
+    slot: int
+    slots: int
+    value: float | None
+    grad: float | None
+    #: vertical bend of the wire: several wires between the same two nodes (a*a) bow apart
+    bend: float = 0.0
+
+
+@dataclass
+class Diagram:
+    name: str
+    formula: str
+    nodes: list[Node]
+    edges: list[Edge]
+    width: float
+    height: float
+    output: float
+    highlight: int | None = None
+    caption: str = ""
+
+    def node(self, node_id: int) -> Node:
+        return self.nodes[node_id]
+
+    def gate_nodes(self) -> list[Node]:
+        return [n for n in self.nodes if n.kind == "gate"]
+
+
+def gate_order(output: Unit) -> list[Gate]:
+    """Gates in forward (topological) order; the backward pass runs them reversed."""
+    return topological_gates(output)
+
+
+def _slot_gradients(gates: list[Gate], output: Unit, seed: float) -> dict[tuple[int, int], float]:
+    """(gate id, slot) → the gradient that flows back into that input slot.
+
+    Runs the backward pass gate by gate with every input replaced by its own
+    proxy Unit, so that a wire used twice by one gate (a*a) gets one number
+    per slot rather than their sum.
+    """
+    for gate in gates:
+        for unit in gate.inputs:
+            unit.grad = 0.0
+        gate.output.grad = 0.0
+    output.grad = seed
+    parts: dict[tuple[int, int], float] = {}
+    for gate in reversed(gates):
+        originals = gate.inputs
+        proxies = tuple(Unit(u.value) for u in originals)
+        gate.inputs = proxies
+        try:
+            gate.backward()
+        finally:
+            gate.inputs = originals
+        for slot, (unit, proxy) in enumerate(zip(originals, proxies, strict=True)):
+            parts[(id(gate), slot)] = proxy.grad
+            unit.grad += proxy.grad
+    return parts
+
+
+def build_diagram(
+    circuit: Circuit,
+    values: Mapping[str, float] | None = None,
+    fixed: tuple[str, ...] = (),
+    seed_grad: float = 1.0,
+    forward_done: int | None = None,
+    backward_done: int | None = None,
+    caption: str = "",
+) -> Diagram:
+    """Lay out ``circuit`` at ``values`` (its seed by default).
+
+    ``forward_done`` = k shows only the first k gates' outputs (and highlights
+    gate k); ``backward_done`` = j shows gradients only of the last j gates
+    run backward (and highlights the next). None means all. ``seed_grad`` is
+    the gradient at the output (1, or the pull of a loss).
+    """
+    values = circuit.validate(values or {}, partial=True)
+    out, leaves = circuit.units(values)
+    gates = gate_order(out)
+    slot_grads = _slot_gradients(gates, out, seed_grad) if gates else {}
+    forward_count = len(gates) if forward_done is None else max(0, min(forward_done, len(gates)))
+    backward_count = len(gates) if backward_done is None else max(0, min(backward_done, len(gates)))
+    if forward_count < len(gates):
+        backward_count = 0
+    computed = {id(g) for g in gates[:forward_count]}
+    backpropagated = {id(g) for g in gates[len(gates) - backward_count :]}
+
+    # nodes: named inputs, constants, gates, output terminal
+    nodes: list[Node] = []
+    node_of: dict[int, int] = {}  # id(Unit) or id(Gate) → node id
+    depth: dict[int, int] = {}
+    for name in circuit.inputs:
+        unit = leaves[name]
+        node_of[id(unit)] = len(nodes)
+        nodes.append(Node(len(nodes), "input", name, unit.value, None, 0, fixed=name in fixed))
+    for gate in gates:
+        layer = 1 + max((depth.get(id(u.gate), 0) if u.gate is not None else 0) for u in gate.inputs)
+        depth[id(gate)] = layer
+    last_layer = max(depth.values(), default=0) + 1
+    edges: list[Edge] = []
+    for gate in gates:
+        gate_node = len(nodes)
+        node_of[id(gate)] = gate_node
+        shown = id(gate) in computed
+        nodes.append(Node(gate_node, "gate", gate.symbol, gate.output.value if shown else None, None, depth[id(gate)]))
+        for slot, unit in enumerate(gate.inputs):
+            if unit.gate is None and id(unit) not in node_of:  # a constant such as the 1 of 1 - x
+                node_of[id(unit)] = len(nodes)
+                nodes.append(Node(len(nodes), "constant", format_number(unit.value), unit.value, None,
+                                  depth[id(gate)] - 1))  # fmt: skip
+            source = node_of[id(unit.gate)] if unit.gate is not None else node_of[id(unit)]
+            value_known = unit.gate is None or id(unit.gate) in computed
+            grad = slot_grads[(id(gate), slot)] if id(gate) in backpropagated else None
+            edges.append(Edge(source, gate_node, slot, len(gate.inputs), unit.value if value_known else None, grad))
+    output_node = Node(len(nodes), "output", "out", out.value if forward_count == len(gates) else None,
+                       seed_grad if backward_count or not gates else None, last_layer)  # fmt: skip
+    nodes.append(output_node)
+    source = node_of[id(out.gate)] if out.gate is not None else node_of[id(out)]
+    edges.append(Edge(source, output_node.id, 0, 1, output_node.value, output_node.grad))
+
+    pairs: dict[tuple[int, int], list[Edge]] = {}
+    for edge in edges:
+        pairs.setdefault((edge.source, edge.target), []).append(edge)
+    for group in pairs.values():
+        for k, edge in enumerate(group):
+            edge.bend = (k - (len(group) - 1) / 2) * 56.0 if len(group) > 1 else 0.0
+
+    # a leaf sits just left of the first gate that reads it: parameters appear where they are used
+    first_use: dict[int, int] = {}
+    for edge in edges:
+        first_use[edge.source] = min(first_use.get(edge.source, 10**9), nodes[edge.target].layer)
+    for node in nodes:
+        if node.kind in ("input", "constant") and node.id in first_use:
+            node.layer = first_use[node.id] - 1
+
+    # a node's gradient is the sum of what flows back along its outgoing edges
+    for edge in edges:
+        if edge.grad is not None:
+            nodes[edge.source].grad_parts.append(edge.grad)
+    for node in nodes:
+        outgoing = [e for e in edges if e.source == node.id]
+        if node.kind != "output" and outgoing and all(e.grad is not None for e in outgoing):
+            node.grad = sum(node.grad_parts)
+
+    highlight = None
+    if forward_count < len(gates):
+        highlight = node_of[id(gates[forward_count])]
+    elif backward_count < len(gates):
+        highlight = node_of[id(gates[len(gates) - 1 - backward_count])]
+    _place(nodes, edges)
+    width = max(n.x for n in nodes) + MARGIN + 40
+    height = max(n.y for n in nodes) + MARGIN + 40
+    return Diagram(circuit.name, circuit.formula, nodes, edges, width, height, out.value, highlight, caption)
+
+
+def _place(nodes: list[Node], edges: list[Edge]) -> None:
+    """Order each layer by the mean position of its neighbours (a few sweeps), then space evenly."""
+    layers: dict[int, list[Node]] = {}
+    for node in nodes:
+        layers.setdefault(node.layer, []).append(node)
+    preds: dict[int, list[int]] = {n.id: [] for n in nodes}
+    succs: dict[int, list[int]] = {n.id: [] for n in nodes}
+    for edge in edges:
+        preds[edge.target].append(edge.source)
+        succs[edge.source].append(edge.target)
+    rank = {n.id: i for layer in layers.values() for i, n in enumerate(layer)}
+
+    def sweep(order: list[int], neighbours: dict[int, list[int]]) -> None:
+        for layer_index in order:
+            layer = layers[layer_index]
+            keyed = []
+            for position, node in enumerate(layer):
+                linked = [rank[m] for m in neighbours[node.id]]
+                keyed.append((sum(linked) / len(linked) if linked else position, position, node))
+            layer[:] = [node for *_, node in sorted(keyed, key=lambda k: (k[0], k[1]))]
+            for i, node in enumerate(layer):
+                rank[node.id] = i
+
+    forward = sorted(layers)
+    for _ in range(3):
+        sweep(forward[1:], preds)
+        sweep(list(reversed(forward))[1:], succs)
+    sweep(forward[1:], preds)
+    tallest = max(len(layer) for layer in layers.values())
+    for layer_index, layer in layers.items():
+        offset = (tallest - len(layer)) * ROW_GAP / 2
+        for i, node in enumerate(layer):
+            node.x = LEFT + layer_index * LAYER_GAP
+            node.y = MARGIN + 20 + offset + i * ROW_GAP
+
+
+# --- SVG -------------------------------------------------------------------------------------
+def edge_path(diagram: Diagram, edge: Edge) -> tuple[list[tuple[float, float]], tuple[float, float]]:
+    """(points of the wire, where its labels go): from the source's right side into the target's slot.
+
+    Labels sit 45% of the way along a straight wire, so wires that meet at one
+    gate keep their labels apart; a bent wire carries them at its bend.
+    """
+    source, target = diagram.node(edge.source), diagram.node(edge.target)
+    spread = 0.0 if edge.slots == 1 else (edge.slot - (edge.slots - 1) / 2) * 18.0
+    x0, y0, x1, y1 = source.x + NODE_RADIUS, source.y, target.x - NODE_RADIUS, target.y + spread
+    if edge.bend:
+        middle = ((x0 + x1) / 2, (y0 + y1) / 2 + edge.bend)
+        return [(x0, y0), middle, (x1, y1)], middle
+    return [(x0, y0), (x1, y1)], (x0 + 0.45 * (x1 - x0), y0 + 0.45 * (y1 - y0))
+
+
+def node_text(node: Node) -> tuple[str, str]:
+    """(value line, gradient line) shown beside a node; a summed gradient shows its parts."""
+    value = format_number(node.value)
+    if node.grad is None:
+        grad = "?"
+    elif len(node.grad_parts) > 1:
+        grad = " + ".join(format_number(p) for p in node.grad_parts) + f" = {format_number(node.grad)}"
+    else:
+        grad = format_number(node.grad)
+    return value, grad
+
+
+def to_svg(diagram: Diagram) -> str:
+    """The diagram as a standalone SVG document (values green, gradients red)."""
+    w, h = diagram.width, diagram.height + 30
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" viewBox="0 0 {w:.0f} {h:.0f}" '
+        'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
+        f'<rect width="{w:.0f}" height="{h:.0f}" fill="white"/>',
+        f'<text x="12" y="22" font-size="15" font-weight="bold">{html.escape(diagram.name)}: '
+        f"{html.escape(diagram.formula)}</text>",
+        f'<text x="12" y="{h - 10:.0f}" fill="#444">value <tspan fill="{VALUE_COLOUR}">■ green</tspan>, '
+        f'gradient <tspan fill="{GRAD_COLOUR}">■ red</tspan>. {html.escape(diagram.caption)}</text>',
+    ]
+    for edge in diagram.edges:
+        points, (mx, my) = edge_path(diagram, edge)
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        out.append(f'<polyline points="{path}" fill="none" stroke="#555" stroke-width="1.5"/>')
+        out.append(f'<text x="{mx:.1f}" y="{my - 5:.1f}" text-anchor="middle" fill="{VALUE_COLOUR}">'
+                   f"{format_number(edge.value)}</text>")  # fmt: skip
+        out.append(f'<text x="{mx:.1f}" y="{my + 14:.1f}" text-anchor="middle" fill="{GRAD_COLOUR}">'
+                   f"{format_number(edge.grad)}</text>")  # fmt: skip
+    for node in diagram.nodes:
+        stroke = HIGHLIGHT_COLOUR if node.id == diagram.highlight else "#333"
+        width = 4 if node.id == diagram.highlight else 1.5
+        fill = {"input": "#e3f2fd", "constant": "#eeeeee", "gate": "#fff8e1", "output": "#f3e5f5"}[node.kind]
+        if node.fixed:
+            fill = "#d7ccc8"
+        if node.kind == "gate":
+            out.append(f'<circle cx="{node.x:.1f}" cy="{node.y:.1f}" r="{NODE_RADIUS}" fill="{fill}" '
+                       f'stroke="{stroke}" stroke-width="{width}"/>')  # fmt: skip
+        else:
+            out.append(f'<rect x="{node.x - NODE_RADIUS - 8:.1f}" y="{node.y - NODE_RADIUS + 4:.1f}" '
+                       f'width="{2 * NODE_RADIUS + 16}" height="{2 * NODE_RADIUS - 8}" rx="6" fill="{fill}" '
+                       f'stroke="{stroke}" stroke-width="{width}"/>')  # fmt: skip
+        out.append(f'<text x="{node.x:.1f}" y="{node.y + 5:.1f}" text-anchor="middle" font-weight="bold">'
+                   f"{html.escape(node.label)}</text>")  # fmt: skip
+        if node.kind in ("input", "output", "constant"):
+            value, grad = node_text(node)
+            out.append(f'<text x="{node.x:.1f}" y="{node.y - NODE_RADIUS - 6:.1f}" text-anchor="middle" '
+                       f'fill="{VALUE_COLOUR}">{html.escape(value)}</text>')  # fmt: skip
+            if node.kind != "constant":
+                out.append(f'<text x="{node.x:.1f}" y="{node.y + NODE_RADIUS + 14:.1f}" text-anchor="middle" '
+                           f'fill="{GRAD_COLOUR}">{html.escape(grad)}</text>')  # fmt: skip
+    out.append("</svg>")
+    return "\n".join(out)
