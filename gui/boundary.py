@@ -49,9 +49,16 @@ def grid_points(bounds: tuple[float, float, float, float], size: int) -> torch.T
 def _edges(field: np.ndarray) -> np.ndarray:
     """Pixels whose value differs from the pixel to the right or above: a 1-pixel outline."""
     edge = np.zeros(field.shape, dtype=bool)
-    edge[:, :-1] |= field[:, :-1] != field[:, 1:]
+    np.not_equal(field[:, :-1], field[:, 1:], out=edge[:, :-1])
     edge[:-1, :] |= field[:-1, :] != field[1:, :]
     return edge
+
+
+_HARD = np.array([[165, 185, 240], [240, 170, 160]], dtype=np.uint8)
+
+
+def _dots(shape: tuple[int, int]) -> np.ndarray:
+    return (np.add.outer(np.arange(shape[0]), np.arange(shape[1])) % 6) < 3
 
 
 def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False) -> np.ndarray:
@@ -66,25 +73,25 @@ def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False
     scores = np.clip(np.nan_to_num(scores, nan=0.0, posinf=1e6, neginf=-1e6), -1e6, 1e6)
     if scores.shape[2] == 1:
         s = scores[:, :, 0]
+        positive = s > 0
         if hard:
-            rgb = np.where((s > 0)[..., None], np.float32([240, 170, 160]), np.float32([165, 185, 240]))
+            rgb = _HARD[positive.astype(np.intp)]
         else:
-            index = ((np.clip(s / SCORE_RANGE, -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
-            rgb = _DIVERGING[index].astype(np.float32)
-        rgb[_edges(s > 0)] = 0.0
+            index = ((np.clip(s * (1.0 / SCORE_RANGE), -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
+            rgb = _DIVERGING[index]
+        rgb[_edges(positive)] = 0
         if margins:
-            dots = (np.add.outer(np.arange(s.shape[0]), np.arange(s.shape[1])) % 6) < 3
-            rgb[(_edges(s > 1.0) | _edges(s > -1.0)) & dots] = 60.0
-        return rgb.astype(np.uint8)
+            rgb[(_edges(s > 1.0) | _edges(s > -1.0)) & _dots(s.shape)] = 60
+        return rgb
     top = scores.argmax(axis=2)
     colour = CLASS_COLOURS[top % len(CLASS_COLOURS)]
     if hard:
         strength = np.full(top.shape, 0.45, dtype=np.float32)
     else:
-        shifted = scores - scores.max(axis=2, keepdims=True)
-        probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=2, keepdims=True)
+        # the largest softmax probability is 1 / sum_j exp(s_j - max s)
         k = scores.shape[2]
-        sure = (probabilities.max(axis=2) - 1.0 / k) / (1.0 - 1.0 / k)
+        top_probability = 1.0 / np.exp(scores - scores.max(axis=2, keepdims=True)).sum(axis=2)
+        sure = (top_probability - 1.0 / k) * (1.0 / (1.0 - 1.0 / k))
         strength = (0.15 + 0.6 * sure).astype(np.float32)
     rgb = 255.0 * (1.0 - strength[..., None]) + colour * strength[..., None]
     rgb[_edges(top)] = 0.0
@@ -102,24 +109,25 @@ class BoundaryView(pg.PlotWidget):
         self.grid_size = grid_size
         self.hard = False
         self.bounds = (-2.0, 2.0, -2.0, 2.0)
-        self._grid = grid_points(self.bounds, grid_size)
+        self._grid = grid_points(self.bounds, grid_size).to(torch.float32)
         self.setAspectLocked(True)
         self.showGrid(x=False, y=False)
         self.getPlotItem().setMenuEnabled(False)
         self.getPlotItem().hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
-        self.train_points = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k", width=1))
-        self.test_points = pg.ScatterPlotItem(size=10, symbol="s")
+        # one item per class and split, each with a single brush: pyqtgraph then renders one symbol per item
+        self.class_items: dict[tuple[str, int], pg.ScatterPlotItem] = {}
+        self._points_key: object = None
         # misclassified points get a ring, so their own colour stays visible
         self.wrong_points = pg.ScatterPlotItem(size=18, symbol="o", pen=pg.mkPen((250, 190, 0), width=3), brush=None)
-        for item in (self.train_points, self.test_points, self.wrong_points):
-            self.addItem(item)
+        self.addItem(self.wrong_points)
+        self.wrong_points.setZValue(10)
         self.scene().sigMouseClicked.connect(self._clicked)
 
     def set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
         self.bounds = bounds
-        self._grid = grid_points(bounds, self.grid_size)
+        self._grid = grid_points(bounds, self.grid_size).to(torch.float32)
         x0, x1, y0, y1 = bounds
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
@@ -129,6 +137,7 @@ class BoundaryView(pg.PlotWidget):
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
     def grid(self) -> torch.Tensor:
+        """The pixel centres, float32 (display only: half the memory traffic of float64)."""
         return self._grid
 
     def show_scores(self, scores: torch.Tensor | None, margins: bool) -> None:
@@ -141,16 +150,33 @@ class BoundaryView(pg.PlotWidget):
             self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
         self._place_image()
 
+    def _class_item(self, split: str, label: int) -> pg.ScatterPlotItem:
+        key = (split, label)
+        if key not in self.class_items:
+            colour = CLASS_COLOURS[label % len(CLASS_COLOURS)]
+            if split == "train":
+                item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k", width=1), brush=pg.mkBrush(*colour))
+            else:  # test points: hollow squares in the class colour
+                item = pg.ScatterPlotItem(size=10, symbol="s", pen=pg.mkPen(colour, width=2.5),
+                                          brush=pg.mkBrush(255, 255, 255, 200))  # fmt: skip
+            item.setZValue(5)
+            self.addItem(item)
+            self.class_items[key] = item
+        return self.class_items[key]
+
     def show_points(self, train, test, train_wrong, test_wrong) -> None:
-        """Datasets and boolean masks of misclassified points."""
-        self.train_points.setData(pos=train.X.numpy(), brush=[pg.mkBrush(*CLASS_COLOURS[c]) for c in train.labels])
-        self.test_points.setData(
-            pos=test.X.numpy(),
-            brush=[pg.mkBrush(255, 255, 255, 200)] * len(test),
-            pen=[pg.mkPen(CLASS_COLOURS[c], width=2.5) for c in test.labels],
-        )
-        wrong = [train.X[train_wrong].numpy(), test.X[test_wrong].numpy()]
-        self.wrong_points.setData(pos=np.concatenate(wrong) if len(wrong[0]) + len(wrong[1]) else np.zeros((0, 2)))
+        """Datasets and boolean masks of misclassified points; the class items change only with the data."""
+        key = (id(train), id(test), len(train), len(test))
+        if key != self._points_key:
+            self._points_key = key
+            for item in self.class_items.values():
+                item.setData(pos=np.zeros((0, 2)))
+            for split, data in (("train", train), ("test", test)):
+                X, labels = data.X.numpy(), data.labels.numpy()
+                for label in np.unique(labels):
+                    self._class_item(split, int(label)).setData(pos=X[labels == label])
+        wrong = np.concatenate([train.X[train_wrong].numpy(), test.X[test_wrong].numpy()]).reshape(-1, 2)
+        self.wrong_points.setData(pos=wrong)
 
     def _clicked(self, event) -> None:
         if event.double():

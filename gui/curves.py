@@ -26,7 +26,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.accuracy_plot.setLabel("bottom", "step")
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.addLegend(offset=(-10, 10))
-            plot.showGrid(x=True, y=True, alpha=0.2)
+            # no grid lines: alpha-blended lines across the plot cost more to paint than the curves
             plot.setMenuEnabled(False)
         self.curves = {}
         for plot, kind in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):

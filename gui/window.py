@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
                 c.train, c.test, torch.zeros(len(c.train), dtype=torch.bool), torch.zeros(len(c.test), dtype=torch.bool)
             )
         else:
-            scores = trainer.scores(self.boundary.grid())
+            scores = trainer.scores(self.boundary.grid())  # float32 grid: a picture needs no more
             self.boundary.show_scores(scores, margins=trainer.loss.name in _HINGE_LIKE)
             train_wrong = trainer.predict(c.train.X) != c.train.labels
             test_wrong = trainer.predict(c.test.X) != c.test.labels if len(c.test) else torch.zeros(0, dtype=bool)

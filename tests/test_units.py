@@ -168,3 +168,12 @@ def test_wires_lists_every_unit_once():
     labels = [u.label for u in out.wires()]
     assert labels.count("a") == 1
     assert len(labels) == 3
+
+
+def test_nan_propagates_through_every_gate_like_torch():
+    nan = float("nan")
+    for method in ("relu", "sigmoid", "tanh", "exp", "log"):
+        ours = getattr(Unit(nan), method)().value
+        theirs = getattr(torch, method)(torch.tensor(nan, dtype=torch.float64)).item()
+        assert math.isnan(ours) and math.isnan(theirs), method
+    assert math.isnan((1.0 / Unit(nan)).value) and math.isnan((Unit(nan) ** 2).value)

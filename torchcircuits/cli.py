@@ -157,6 +157,25 @@ def _run_draw(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_bench(args: argparse.Namespace) -> int:
+    from .bench import format_table, run_benchmarks, to_json
+
+    rows = run_benchmarks(quick=args.quick, progress=not args.json)
+    if args.json:
+        print(json.dumps(to_json(rows), indent=1))
+    else:
+        import platform
+
+        import torch
+
+        print(
+            f"torch {torch.__version__}, {torch.get_num_threads()} threads, Python {platform.python_version()}, "
+            f"{platform.machine()}; medians; ratios measured in this run"
+        )
+        print(format_table(rows))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="torchcircuits", description="The Hacker's guide circuits, backpropagated and checked.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -177,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--out", required=True, metavar="FILE.png|FILE.svg", help="where to write the drawing")
     draw.add_argument("--scale", default="1.5", help="PNG pixels per diagram unit (default 1.5)")
     draw.set_defaults(handler=_run_draw)
+
+    bench = sub.add_parser("bench", help="measure the engine, the trainer, the boundary and the app's frame")
+    bench.add_argument("--quick", action="store_true", help="small sizes and few repeats: proves it runs")
+    bench.add_argument("--json", action="store_true", help="print one JSON array instead of the table")
+    bench.set_defaults(handler=_run_bench)
 
     listing = sub.add_parser("list", help="list the registered circuits")
     listing.set_defaults(handler=_run_list)

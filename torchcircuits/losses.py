@@ -60,12 +60,13 @@ def _logistic_hand(s: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
 def _softmax_hand(S: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
     n = S.shape[0]
     shifted = S - S.max(dim=1, keepdim=True).values  # exp never overflows
-    log_z = torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
-    log_probs = shifted - log_z
-    rows = torch.arange(n)
-    dS = torch.exp(log_probs)
-    dS[rows, c] -= 1.0
-    return -log_probs[rows, c].mean(), dS / n
+    exp = torch.exp(shifted)
+    total = exp.sum(dim=1, keepdim=True)
+    index = c.unsqueeze(1)
+    loss = (torch.log(total) - shifted.gather(1, index)).mean()
+    # dS = softmax(S) - onehot(c), then / n for the mean
+    dS = exp.div_(total).scatter_add_(1, index, torch.full(index.shape, -1.0, dtype=S.dtype))
+    return loss, dS.div_(n)
 
 
 def _multiclass_svm_hand(S: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:

@@ -25,6 +25,7 @@ from .models import (
     REGULARIZERS,
     ModelSpec,
     build_module,
+    evaluate_scores,
     hand_loss_and_grads,
     init_params,
     loss_value,
@@ -200,26 +201,12 @@ class Trainer:
         return None if b is None or b >= len(self.train_set) else b
 
     def _make_optimizer(self, velocity: dict[str, Tensor]) -> None:
-        c = self.config
-        if c.backend == "hand":
-            self._hand_sgd = SGD(c.lr, c.momentum, {k: v.clone() for k, v in velocity.items()})
-            self._torch_sgd = None
-        else:
-            self._hand_sgd = None
-            self._torch_sgd = torch.optim.SGD(self.module.parameters(), lr=c.lr, momentum=c.momentum)
-            for name, v in velocity.items():
-                self._torch_sgd.state[self.params[name]]["momentum_buffer"] = v.clone()
+        # one hand-written SGD for both backends: they differ in where the gradient comes from
+        self._sgd = SGD(self.config.lr, self.config.momentum, {k: v.clone() for k, v in velocity.items()})
 
     def velocity(self) -> dict[str, Tensor]:
         """The momentum buffers by parameter name (empty before the first step or without momentum)."""
-        if self._hand_sgd is not None:
-            return {k: v.clone() for k, v in self._hand_sgd.velocity.items()}
-        buffers = {}
-        for name, p in self.params.items():
-            buffer = self._torch_sgd.state.get(p, {}).get("momentum_buffer")
-            if buffer is not None:
-                buffers[name] = buffer.clone()
-        return buffers
+        return {k: v.clone() for k, v in self._sgd.velocity.items()}
 
     # --- changing a running trainer -----------------------------------------------------
     LIVE_SETTINGS = ("lr", "reg", "reg_kind", "batch", "momentum", "backend", "compare")
@@ -308,24 +295,21 @@ class Trainer:
         X, labels = self._batch()
         data_loss, reg_loss, grads, diff = self._gradients(X, labels)
         step = self.step_count + 1
-        # one synchronisation for the three numbers every step reports
-        grad_sq = torch.stack([(g * g).sum() for g in grads.values()]).sum()
-        data, reg, sq = torch.stack([data_loss, torch.as_tensor(reg_loss, dtype=torch.float64), grad_sq]).tolist()
-        if not (math.isfinite(data) and math.isfinite(reg) and math.isfinite(sq)):
+        proposal = self._sgd.propose(self._values, grads)
+        grad_list = [grads[name] for name in proposal.names]
+        # one synchronisation: the losses, the gradient norms and the new parameters' norms
+        # (a norm is inf or nan when any entry is, or when the parameters pass 1e154: divergence either way)
+        checks = torch.stack(
+            [data_loss, torch.as_tensor(reg_loss, dtype=torch.float64),
+             *torch._foreach_norm(grad_list), *torch._foreach_norm(proposal.params)]
+        ).tolist()  # fmt: skip
+        if not all(math.isfinite(v) for v in checks):
             self._diverge(step)
-        saved = [p.detach().clone() for p in self.params.values()]
-        with torch.no_grad():
-            if self._hand_sgd is not None:
-                self._hand_sgd.step(self._values, grads)
-            else:
-                self._torch_sgd.step()
-            # a finite step can still overflow a parameter; the sum of |p| is then inf or nan
-            if not math.isfinite(torch.stack([p.abs().sum() for p in self._values.values()]).sum().item()):
-                for p, old in zip(self._values.values(), saved, strict=True):
-                    p.copy_(old)
-                self._diverge(step)
+        self._sgd.commit(self._values, proposal)
         self.step_count = step
-        return StepStats(step, data + reg, data, reg, math.sqrt(sq), diff)
+        data, reg = checks[0], checks[1]
+        grad_norm = math.sqrt(sum(v * v for v in checks[2 : 2 + len(grad_list)]))
+        return StepStats(step, data + reg, data, reg, grad_norm, diff)
 
     def _diverge(self, step: int) -> None:
         self.diverged = f"diverged at step {step}: lower the step size (--lr {self.config.lr:g})"
@@ -351,9 +335,13 @@ class Trainer:
 
     # --- measuring ----------------------------------------------------------------------
     def scores(self, X: Tensor) -> Tensor:
-        """Scores (N, M) of points X (N, 2): M = 1 for a binary loss, K otherwise."""
-        with torch.no_grad():
-            return self.module(X.to(torch.float64))
+        """Scores (N, M) of points X (N, 2): M = 1 for a binary loss, K otherwise.
+
+        Computed in X's floating dtype (float64 for data; a plot's grid may pass float32).
+        """
+        if not X.is_floating_point():
+            X = X.to(torch.float64)
+        return evaluate_scores(self._values, self.spec, X)
 
     def predict(self, X: Tensor) -> Tensor:
         """Class indices: score > 0 is class 1 for one score, else the largest score."""

@@ -57,6 +57,8 @@ def sigmoid(x: float) -> float:
 
 
 def _exp(x: float) -> float:
+    if x != x:  # nan stays nan
+        return x
     return math.exp(x) if x < _EXP_OVERFLOW else math.inf
 
 
@@ -86,8 +88,8 @@ class Unit:
     __slots__ = ("value", "grad", "gate", "label")
 
     def __init__(self, value: float, grad: float = 0.0, label: str = "") -> None:
-        self.value = float(value)
-        self.grad = float(grad)
+        self.value = value if value.__class__ is float else float(value)
+        self.grad = grad if grad.__class__ is float else float(grad)
         self.gate: Gate | None = None
         self.label = label
 
@@ -97,13 +99,13 @@ class Unit:
 
     # --- operators: each one records a gate -------------------------------------
     def __add__(self, other: Unit | float) -> Unit:
-        return AddGate().forward(self, as_unit(other))
+        return AddGate().forward(self, other if other.__class__ is Unit else as_unit(other))
 
     def __radd__(self, other: float) -> Unit:
         return AddGate().forward(as_unit(other), self)
 
     def __mul__(self, other: Unit | float) -> Unit:
-        return MultiplyGate().forward(self, as_unit(other))
+        return MultiplyGate().forward(self, other if other.__class__ is Unit else as_unit(other))
 
     def __rmul__(self, other: float) -> Unit:
         return MultiplyGate().forward(as_unit(other), self)
@@ -112,19 +114,24 @@ class Unit:
         return MultiplyGate().forward(Unit(-1.0), self)
 
     def __sub__(self, other: Unit | float) -> Unit:
-        return self + (-as_unit(other))
+        if other.__class__ is Unit:
+            return self + (-other)
+        return self + as_unit(-other)  # a constant: one add gate, no negation gate
 
     def __rsub__(self, other: float) -> Unit:
         return as_unit(other) + (-self)
 
     def __truediv__(self, other: Unit | float) -> Unit:
-        return self * ReciprocalGate().forward(as_unit(other))
+        if other.__class__ is Unit:
+            return self * ReciprocalGate().forward(other)
+        return self * _reciprocal(as_unit(other).value)  # a constant divisor: one multiply gate
 
     def __rtruediv__(self, other: float) -> Unit:
         return as_unit(other) * ReciprocalGate().forward(self)
 
     def __pow__(self, exponent: float) -> Unit:
-        if isinstance(exponent, Unit) or not isinstance(exponent, Real):
+        kind = exponent.__class__
+        if kind is not float and kind is not int and (kind is Unit or not isinstance(exponent, Real)):
             raise TypeError("Unit ** p takes a constant number p; use exp and products instead")
         return PowerGate(float(exponent)).forward(self)
 
@@ -177,11 +184,15 @@ class Unit:
                 stack.extend(unit.gate.inputs)
 
 
+_new_unit = object.__new__
+
+
 def as_unit(x: Unit | float) -> Unit:
     """Wrap a plain number as a constant input Unit; a Unit passes through."""
-    if isinstance(x, Unit):
+    kind = x.__class__
+    if kind is Unit:
         return x
-    if isinstance(x, Real):
+    if kind is float or kind is int or isinstance(x, Real):  # the ABC check is slow: plain types first
         return Unit(float(x))
     raise TypeError(f"expected a Unit or a number, got {type(x).__name__}")
 
@@ -190,43 +201,45 @@ def topological_gates(output: Unit) -> list[Gate]:
     """Gates that feed ``output``, each after every gate that feeds it.
 
     Iterative depth-first search (no recursion limit): a gate is appended once
-    all of its inputs' gates are.
+    all of its inputs' gates are. Gates hash by identity.
     """
+    root = output.gate
+    if root is None:
+        return []
     order: list[Gate] = []
-    visited: set[int] = set()
-    if output.gate is None:
-        return order
-    stack: list[tuple[Gate, bool]] = [(output.gate, False)]
+    seen = {root}
+    stack = [root]
     while stack:
-        gate, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(gate)
-            continue
-        if id(gate) in visited:
-            continue
-        visited.add(id(gate))
-        stack.append((gate, True))
-        for unit in gate.inputs:
-            if unit.gate is not None and id(unit.gate) not in visited:
-                stack.append((unit.gate, False))
+        # a gate has at most two inputs, so rescanning them on each visit is cheaper than keeping iterators
+        for unit in stack[-1].inputs:
+            feeder = unit.gate
+            if feeder is not None and feeder not in seen:
+                seen.add(feeder)
+                stack.append(feeder)
+                break
+        else:  # every input of the top gate is done
+            order.append(stack.pop())
     return order
 
 
 class Gate:
-    """Base class: ``forward`` stores the inputs and returns the output Unit."""
+    """Base class: ``forward`` stores the inputs and returns the output Unit.
+
+    ``inputs`` and ``output`` exist once ``forward`` has run.
+    """
 
     __slots__ = ("inputs", "output")
     symbol = "?"
     kind = "gate"
 
-    def __init__(self) -> None:
-        self.inputs: tuple[Unit, ...] = ()
-        self.output: Unit | None = None
-
     def _emit(self, value: float, *inputs: Unit) -> Unit:
         self.inputs = inputs
-        out = Unit(value)
+        # the operators make many Units: skip __init__'s conversions, the value is already a float
+        out = _new_unit(Unit)
+        out.value = value
+        out.grad = 0.0
         out.gate = self
+        out.label = ""
         self.output = out
         return out
 

@@ -1,0 +1,270 @@
+"""``torchcircuits bench`` / ``scripts/bench.py``: how fast each layer runs, against its anchor.
+
+Every figure is the median of repeated timings, and every ratio is computed
+against an anchor measured in the same run (micrograd's ``Value``, a bare
+torch loop of the same math), because the machine is shared and noisy.
+Sections:
+
+1. scalar engine: forward + backward of the guide's neuron and of a 30-gate
+   expression: ``Unit``, micrograd's ``Value`` (optional, ``pip install micrograd``)
+   and torch scalar tensors;
+2. training step: the 2-layer net through the Trainer (hand and autograd)
+   against bare torch loops of the same math;
+3. decision boundary: the trained net on a G×G grid;
+4. the app's frame (a plugin of the app, when it is installed);
+5. ``torchcircuits check`` wall time and ``import torchcircuits`` time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import torch
+
+from .data import make_dataset
+from .progress import ProgressBar
+from .trainer import TrainConfig, Trainer
+from .units import Unit
+
+__all__ = ["Measurement", "run_benchmarks", "format_table", "median_time"]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    section: str
+    name: str
+    median: float
+    unit: str
+    anchor: str = ""
+    ratio: float | None = None
+    note: str = ""
+
+
+def median_time(fn: Callable[[], object], number: int, repeats: int) -> float:
+    """Median over ``repeats`` of the mean seconds per call of ``number`` calls."""
+    fn()  # warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - start) / number)
+    return statistics.median(times)
+
+
+# --- 1. scalar engine -----------------------------------------------------------------------
+def _expression(make: Callable[[float], object]):
+    """micrograd's own 'more ops' test expression: 29 gates in Unit."""
+    a, b = make(-4.0), make(2.0)
+    c = a + b
+    d = a * b + b**3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + (b + a).relu()
+    d = d + 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    return g + 10.0 / f
+
+
+def _neuron(make: Callable[[float], object], activation: str):
+    a, b, c, x, y = (make(v) for v in (1.0, 2.0, -3.0, -1.0, 3.0))
+    return getattr(a * x + b * y + c, activation)()
+
+
+def _torch_scalar(v: float) -> torch.Tensor:
+    return torch.tensor(v, dtype=torch.float64, requires_grad=True)
+
+
+def scalar_engine(number: int, repeats: int) -> list[Measurement]:
+    rows = []
+    try:
+        from micrograd.engine import Value
+    except ImportError:
+        Value = None
+    for label, build in (
+        ("neuron", lambda make, act: _neuron(make, act)),
+        ("30-gate expression", lambda make, act: _expression(make)),
+    ):
+        unit = median_time(lambda: build(Unit, "sigmoid").backward(), number, repeats) * 1e6
+        torch_time = median_time(lambda: build(_torch_scalar, "sigmoid").backward(), max(1, number // 10), repeats)
+        micro = None
+        if Value is not None:
+            # micrograd's Value has no sigmoid: its neuron ends in relu, also one gate
+            micro = median_time(lambda: build(Value, "relu").backward(), number, repeats) * 1e6
+        rows.append(Measurement("scalar engine", f"{label}: Unit", unit, "µs/call", "micrograd",
+                                None if micro is None else micro / unit, "ratio = micrograd / Unit"))  # fmt: skip
+        if micro is not None:
+            rows.append(Measurement("scalar engine", f"{label}: micrograd Value", micro, "µs/call"))
+        else:
+            rows.append(Measurement("scalar engine", f"{label}: micrograd Value", float("nan"), "µs/call",
+                                    note="not installed: pip install micrograd"))  # fmt: skip
+        rows.append(Measurement("scalar engine", f"{label}: torch scalars", torch_time * 1e6, "µs/call",
+                                "Unit", torch_time * 1e6 / unit, "ratio = torch / Unit"))  # fmt: skip
+    return rows
+
+
+# --- 2. training step -------------------------------------------------------------------------
+def _bare_loops(X: torch.Tensor, labels: torch.Tensor, hidden: int, classes: int, lr: float, reg: float):
+    """The same net, loss and update as the Trainer's, written plainly: the speed limit for torch here."""
+    g = torch.Generator().manual_seed(0)
+    n = X.shape[0]
+    rows = torch.arange(n)
+
+    def params():
+        return [torch.randn(2, hidden, generator=g, dtype=torch.float64), torch.zeros(hidden, dtype=torch.float64),
+                torch.randn(hidden, classes, generator=g, dtype=torch.float64) * 0.1,
+                torch.zeros(classes, dtype=torch.float64)]  # fmt: skip
+
+    W1, b1, W2, b2 = params()
+
+    def hand_step() -> float:
+        pre = X @ W1 + b1
+        h = torch.relu(pre)
+        S = h @ W2 + b2
+        shifted = S - S.max(dim=1, keepdim=True).values
+        log_probs = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
+        loss = -log_probs[rows, labels].mean() + reg * ((W1 * W1).sum() + (W2 * W2).sum())
+        dS = torch.exp(log_probs)
+        dS[rows, labels] -= 1.0
+        dS /= n
+        dh = torch.ops.aten.threshold_backward(dS @ W2.T, pre, 0.0)
+        W2.sub_(lr * (h.T @ dS + 2 * reg * W2))
+        b2.sub_(lr * dS.sum(0))
+        W1.sub_(lr * (X.T @ dh + 2 * reg * W1))
+        b1.sub_(lr * dh.sum(0))
+        return loss.item()
+
+    V = [p.requires_grad_() for p in params()]
+
+    def autograd_step() -> float:
+        S = torch.relu(X @ V[0] + V[1]) @ V[2] + V[3]
+        loss = torch.nn.functional.cross_entropy(S, labels) + reg * ((V[0] * V[0]).sum() + (V[2] * V[2]).sum())
+        for p in V:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in V:
+                p.sub_(lr * p.grad)
+        return loss.item()
+
+    return hand_step, autograd_step
+
+
+def training_step(sizes: list[tuple[int, int]], number: int, repeats: int) -> list[Measurement]:
+    rows = []
+    for hidden, n in sizes:
+        data = make_dataset("spiral", n=n, seed=0)
+        bare_hand, bare_autograd = _bare_loops(data.X, data.labels, hidden, 3, 0.1, 1e-3)
+        timings = {}
+        for backend in ("hand", "torch"):
+            config = TrainConfig(model="net", hidden=hidden, lr=0.1, batch=None, backend=backend, loss="softmax")
+            trainer = Trainer(config, data)
+            timings[backend] = median_time(trainer.step, number, repeats) * 1e3
+        timings["bare hand"] = median_time(bare_hand, number, repeats) * 1e3
+        timings["bare autograd"] = median_time(bare_autograd, number, repeats) * 1e3
+        size = f"H={hidden}, N={n}"
+        rows += [
+            Measurement("training step", f"{size}: Trainer, hand backward", timings["hand"], "ms/step",
+                        "bare hand loop", timings["hand"] / timings["bare hand"]),
+            Measurement("training step", f"{size}: Trainer, autograd", timings["torch"], "ms/step",
+                        "bare autograd loop", timings["torch"] / timings["bare autograd"]),
+            Measurement("training step", f"{size}: bare hand loop", timings["bare hand"], "ms/step"),
+            Measurement("training step", f"{size}: bare autograd loop", timings["bare autograd"], "ms/step"),
+            Measurement("training step", f"{size}: hand / autograd (Trainer)", timings["hand"] / timings["torch"],
+                        "ratio"),
+        ]  # fmt: skip
+    return rows
+
+
+# --- 3. decision boundary ----------------------------------------------------------------------
+def boundary_grid(sizes: list[int], number: int, repeats: int) -> list[Measurement]:
+    data = make_dataset("spiral")
+    trainer = Trainer(TrainConfig(model="net", hidden=100, lr=1.0, batch=None), data)
+    trainer.run(50, record_every=50)
+    rows = []
+    for g in sizes:
+        axis = torch.linspace(-1.2, 1.2, g, dtype=torch.float64)
+        grid = torch.cartesian_prod(axis, axis)
+        ms = median_time(lambda grid=grid: trainer.scores(grid), number, repeats) * 1e3
+        rows.append(Measurement("decision boundary", f"H=100 net on a {g}×{g} grid", ms, "ms"))
+    return rows
+
+
+# --- 5. check and import -------------------------------------------------------------------------
+def check_and_import(repeats: int) -> list[Measurement]:
+    from .check import run_checks
+
+    check = median_time(lambda: run_checks(), 1, repeats)
+    code = "import time; t = time.perf_counter(); import torchcircuits; print(time.perf_counter() - t)"
+    imports = []
+    for _ in range(repeats):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        imports.append(float(result.stdout))
+    return [
+        Measurement("check and import", "torchcircuits check (all circuits, 3 trials)", check, "s",
+                    note="torch already imported"),
+        Measurement("check and import", "import torchcircuits (fresh interpreter)", statistics.median(imports), "s",
+                    note="mostly torch's own import"),
+    ]  # fmt: skip
+
+
+def _plugins() -> list[Callable[[bool], list[Measurement]]]:
+    """Benchmarks that other packages (the app) register under 'torchcircuits.benchmarks'."""
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in entry_points(group="torchcircuits.benchmarks"):
+        try:
+            found.append(entry.load())
+        except ImportError:
+            continue
+    return found
+
+
+def run_benchmarks(quick: bool = False, progress: bool = True) -> list[Measurement]:
+    """Every section; ``quick`` runs small sizes and few repeats (to prove the benchmark works)."""
+    repeats = 3 if quick else 9
+    number = 20 if quick else 200
+    sections: list[Callable[[], list[Measurement]]] = [
+        lambda: scalar_engine(number, repeats),
+        lambda: training_step([(3, 6), (16, 200)] if quick else [(3, 6), (16, 200), (100, 1000)],
+                              5 if quick else 50, repeats),
+        lambda: boundary_grid([100] if quick else [100, 200, 400], 2 if quick else 10, repeats),
+        *[(lambda plugin=plugin: plugin(quick)) for plugin in _plugins()],
+        lambda: check_and_import(1 if quick else 3),
+    ]  # fmt: skip
+    rows: list[Measurement] = []
+    torch.set_num_threads(torch.get_num_threads())
+    bar = ProgressBar(len(sections), "bench") if progress else None
+    for i, section in enumerate(sections):
+        rows += section()
+        if bar is not None:
+            bar.update(i + 1, force=True)
+    if bar is not None:
+        bar.__exit__()
+    return rows
+
+
+def format_table(rows: list[Measurement]) -> str:
+    lines = []
+    section = None
+    for row in rows:
+        if row.section != section:
+            section = row.section
+            lines.append(f"\n## {section}")
+        value = "n/a" if row.median != row.median else f"{row.median:,.4g} {row.unit}"
+        ratio = f"  ×{row.ratio:.2f} vs {row.anchor}" if row.ratio is not None else ""
+        note = f"  ({row.note})" if row.note else ""
+        lines.append(f"  {row.name:<46} {value:>16}{ratio}{note}")
+    return "\n".join(lines).lstrip("\n")
+
+
+def to_json(rows: list[Measurement]) -> list[dict]:
+    return [asdict(r) for r in rows]
