@@ -41,7 +41,7 @@ def frame_benchmark(quick: bool = False) -> list[Measurement]:
             app.processEvents()
 
         ms = median_time(frame, 3 if quick else 20, 3 if quick else 7) * 1e3
-        rows.append(Measurement("app frame", f"redraw, 200×200 boundary, {steps:,}-step history", ms, "ms",
-                                note=f"history holds {history.nbytes / 1e3:.0f} kB, {len(history)} points"))  # fmt: skip
+        note = f"history holds {history.nbytes / 1e3:.0f} kB, {len(history)} points"
+        rows.append(Measurement("app frame", f"redraw, 200×200 boundary, {steps:,}-step history", ms, "ms", note=note))
     window.close()
     return rows

@@ -92,12 +92,12 @@ def scalar_engine(number: int, repeats: int) -> list[Measurement]:
         ("neuron", lambda make, act: _neuron(make, act)),
         ("30-gate expression", lambda make, act: _expression(make)),
     ):
-        unit = median_time(lambda: build(Unit, "sigmoid").backward(), number, repeats) * 1e6
-        torch_time = median_time(lambda: build(_torch_scalar, "sigmoid").backward(), max(1, number // 10), repeats)
+        unit = median_time(lambda b=build: b(Unit, "sigmoid").backward(), number, repeats) * 1e6
+        torch_time = median_time(lambda b=build: b(_torch_scalar, "sigmoid").backward(), max(1, number // 10), repeats)
         micro = None
         if Value is not None:
             # micrograd's Value has no sigmoid: its neuron ends in relu, also one gate
-            micro = median_time(lambda: build(Value, "relu").backward(), number, repeats) * 1e6
+            micro = median_time(lambda b=build: b(Value, "relu").backward(), number, repeats) * 1e6
         rows.append(Measurement("scalar engine", f"{label}: Unit", unit, "µs/call", "micrograd",
                                 None if micro is None else micro / unit, "ratio = micrograd / Unit"))  # fmt: skip
         if micro is not None:
