@@ -69,8 +69,8 @@ def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False
     lines dotted. K scores: each pixel in its arg-max class colour, paler where
     the softmax of the scores is less sure; class borders in black.
     """
-    # a diverging model's scores may be huge or non-finite: keep them on the colour scale
-    scores = np.clip(np.nan_to_num(scores, nan=0.0, posinf=1e6, neginf=-1e6), -1e6, 1e6)
+    if not np.isfinite(scores).all():  # a diverging model: keep its scores on the colour scale
+        scores = np.nan_to_num(scores, nan=0.0, posinf=1e6, neginf=-1e6)
     if scores.shape[2] == 1:
         s = scores[:, :, 0]
         positive = s > 0

@@ -32,6 +32,7 @@ from .curves import CurvesView
 __all__ = ["MainWindow"]
 
 _HINGE_LIKE = ("hinge", "squared_hinge")
+CURVE_HZ = 10
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         self._dirty = True
         self._bounds_key: object = None
         self.last_frame_ms = 0.0
+        self._curves_drawn_at = 0.0
 
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
@@ -130,8 +132,13 @@ class MainWindow(QMainWindow):
         self._dirty = True
         self.redraw()
 
-    def redraw(self) -> None:
-        """Boundary, points, curves and readouts from the controller's current state."""
+    def redraw(self, curves: bool | None = None) -> None:
+        """Boundary, points, curves and readouts from the controller's current state.
+
+        While training runs the curves are redrawn at most CURVE_HZ times a second
+        (a loss curve needs no more, and painting it costs as much as the boundary);
+        ``curves=True`` forces them.
+        """
         start = time.perf_counter()
         self._dirty = False
         c, trainer = self.controller, self.controller.trainer
@@ -146,7 +153,11 @@ class MainWindow(QMainWindow):
             train_wrong = trainer.predict(c.train.X) != c.train.labels
             test_wrong = trainer.predict(c.test.X) != c.test.labels if len(c.test) else torch.zeros(0, dtype=bool)
             self.boundary.show_points(c.train, c.test, train_wrong, test_wrong)
-        self.curves.show_history(c.history)
+        if curves is None:
+            curves = not c.running or start - self._curves_drawn_at >= 1.0 / CURVE_HZ
+        if curves:
+            self.curves.show_history(c.history)
+            self._curves_drawn_at = start
         self.readout.setText(self._readout_html())
         if self.circuit_view.follow.isChecked() and self.tabs.currentWidget() is self.circuit_view:
             self.circuit_view.refresh()
