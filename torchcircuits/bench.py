@@ -57,6 +57,20 @@ def median_time(fn: Callable[[], object], number: int, repeats: int) -> float:
     return statistics.median(times)
 
 
+def interleaved_medians(fns: dict[str, Callable[[], object]], number: int, repeats: int) -> dict[str, float]:
+    """Median seconds per call of each function, timed in turns so that drifting load hits all alike."""
+    for fn in fns.values():
+        fn()  # warm up
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 # --- 1. scalar engine -----------------------------------------------------------------------
 def _expression(make: Callable[[float], object]):
     """micrograd's own 'more ops' test expression: 29 gates in Unit."""
@@ -88,16 +102,18 @@ def scalar_engine(number: int, repeats: int) -> list[Measurement]:
         from micrograd.engine import Value
     except ImportError:
         Value = None
+    # micrograd's Value has no sigmoid, so the neuron is compared with a relu on top (one gate either way)
     for label, build in (
-        ("neuron", lambda make, act: _neuron(make, act)),
-        ("30-gate expression", lambda make, act: _expression(make)),
+        ("neuron (relu)", lambda make: _neuron(make, "relu")),
+        ("30-gate expression", _expression),
     ):
-        unit = median_time(lambda b=build: b(Unit, "sigmoid").backward(), number, repeats) * 1e6
-        torch_time = median_time(lambda b=build: b(_torch_scalar, "sigmoid").backward(), max(1, number // 10), repeats)
-        micro = None
+        fns = {"unit": lambda b=build: b(Unit).backward()}
         if Value is not None:
-            # micrograd's Value has no sigmoid: its neuron ends in relu, also one gate
-            micro = median_time(lambda b=build: b(Value, "relu").backward(), number, repeats) * 1e6
+            fns["micro"] = lambda b=build: b(Value).backward()
+        medians = interleaved_medians(fns, number, repeats)
+        unit = medians["unit"] * 1e6
+        micro = medians["micro"] * 1e6 if "micro" in medians else None
+        torch_time = median_time(lambda b=build: b(_torch_scalar).backward(), max(1, number // 10), repeats)
         rows.append(Measurement("scalar engine", f"{label}: Unit", unit, "µs/call", "micrograd",
                                 None if micro is None else micro / unit, "ratio = micrograd / Unit"))  # fmt: skip
         if micro is not None:
@@ -162,13 +178,11 @@ def training_step(sizes: list[tuple[int, int]], number: int, repeats: int) -> li
     for hidden, n in sizes:
         data = make_dataset("spiral", n=n, seed=0)
         bare_hand, bare_autograd = _bare_loops(data.X, data.labels, hidden, 3, 0.1, 1e-3)
-        timings = {}
+        fns = {"bare hand": bare_hand, "bare autograd": bare_autograd}
         for backend in ("hand", "torch"):
             config = TrainConfig(model="net", hidden=hidden, lr=0.1, batch=None, backend=backend, loss="softmax")
-            trainer = Trainer(config, data)
-            timings[backend] = median_time(trainer.step, number, repeats) * 1e3
-        timings["bare hand"] = median_time(bare_hand, number, repeats) * 1e3
-        timings["bare autograd"] = median_time(bare_autograd, number, repeats) * 1e3
+            fns[backend] = Trainer(config, data).step
+        timings = {name: seconds * 1e3 for name, seconds in interleaved_medians(fns, number, repeats).items()}
         size = f"H={hidden}, N={n}"
         rows += [
             Measurement("training step", f"{size}: Trainer, hand backward", timings["hand"], "ms/step",
@@ -190,7 +204,7 @@ def boundary_grid(sizes: list[int], number: int, repeats: int) -> list[Measureme
     trainer.run(50, record_every=50)
     rows = []
     for g in sizes:
-        axis = torch.linspace(-1.2, 1.2, g, dtype=torch.float64)
+        axis = torch.linspace(-1.2, 1.2, g, dtype=torch.float32)  # as the app: a picture needs no float64
         grid = torch.cartesian_prod(axis, axis)
         ms = median_time(lambda grid=grid: trainer.scores(grid), number, repeats) * 1e3
         rows.append(Measurement("decision boundary", f"H=100 net on a {g}×{g} grid", ms, "ms"))
