@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="FILE.png", help="train --steps offscreen, save the window, exit")
     parser.add_argument("--session", metavar="FILE.json", help="reopen a saved session")
     parser.add_argument("--grid", default="200", help="boundary grid size in pixels per side (default 200)")
+    parser.add_argument("--tab", choices=("training", "circuit"), default="training", help="the tab to show first")
+    parser.add_argument("--circuit", help="the circuit the circuit tab shows (see torchcircuits list)")
+    parser.add_argument("--follow", action="store_true", help="the circuit tab follows the training")
     return parser
 
 
@@ -36,6 +39,8 @@ def _screenshot(window, settings: RunSettings, path: str) -> int:
     window.show()
     QApplication.processEvents()
     window.redraw()
+    if window.circuit_view.follow.isChecked():
+        window.circuit_view.refresh()
     QApplication.processEvents()
     if not window.grab().save(path):
         print(f"torchcircuits-gui: error: cannot write {path}: choose a writable .png path", file=sys.stderr)
@@ -63,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.screenshot and not args.screenshot.lower().endswith(".png"):
             raise InputError(f"--screenshot must name a .png file, got {args.screenshot!r}")
         settings.data.load()  # refuse bad data before a window opens
+        if args.circuit is not None:
+            from torchcircuits.circuits import get_circuit
+
+            get_circuit(args.circuit)
     except InputError as error:
         print(f"torchcircuits-gui: error: {error}", file=sys.stderr)
         return 2
@@ -82,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if window.status.property("level") == "error" and args.screenshot:
             print(f"torchcircuits-gui: error: cannot open session {args.session}", file=sys.stderr)
             return 2
+    if args.circuit:
+        window.circuit_view.set_circuit(args.circuit)
+    if args.follow:
+        window.circuit_view.follow.setChecked(True)
+    if args.tab == "circuit":
+        window.tabs.setCurrentWidget(window.circuit_view)
     if args.screenshot:
         return _screenshot(window, settings, args.screenshot)
     window.show()

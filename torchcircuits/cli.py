@@ -153,7 +153,7 @@ def _run_draw(args: argparse.Namespace) -> int:
             raise InputError("writing PNG needs the app's extra (pip install 'torchcircuits[gui]'); .svg needs nothing")
         if not render(diagram, args.out, scale):
             raise InputError(f"cannot write {args.out}: choose a writable .png path")
-    print(f"{args.out}: {circuit.name}, output {diagram.output:.6g}, {len(diagram.gate_nodes())} gates")
+    print(f"{args.out}: {circuit.name}, output {diagram.output:.6g}, {len(diagram.gate_nodes())} gate{'' if len(diagram.gate_nodes()) == 1 else 's'}")
     return 0
 
 

@@ -212,8 +212,10 @@ def train_test_split(data: Dataset, test_ratio: float, seed: int = 0) -> tuple[D
     """Shuffle with ``seed`` and hold out round(N·test_ratio) points, 0 <= ratio < 1."""
     if not (math.isfinite(test_ratio) and 0.0 <= test_ratio < 1.0):
         raise InputError(f"--test-ratio must be at least 0 and below 1, got {test_ratio}")
-    order = torch.randperm(len(data), generator=_gen(seed))
     n_test = int(round(len(data) * test_ratio))
+    if n_test == 0:  # nothing held out: keep the points in their order, so a seed means the same run everywhere
+        return data, data.subset(torch.zeros(0, dtype=torch.int64))
+    order = torch.randperm(len(data), generator=_gen(seed))
     if n_test == len(data):
         n_test -= 1  # keep at least one training point
     return data.subset(order[n_test:], data.name), data.subset(order[:n_test], data.name)

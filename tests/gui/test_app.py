@@ -30,3 +30,15 @@ def test_bad_options_are_one_line_and_exit_2(argv, message, capsys):
     assert main(argv) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and lines[0].startswith("torchcircuits-gui: error:")
+
+
+def test_screenshot_of_the_circuit_tab_following_training(tmp_path, qtbot):
+    path = tmp_path / "circuit.png"
+    assert main(["--preset", "guide-net", "--steps", "20", "--tab", "circuit", "--follow", "--grid", "40",
+                 "--screenshot", str(path)]) == 0  # fmt: skip
+    assert path.stat().st_size > 20_000
+
+
+def test_unknown_circuit_for_the_circuit_tab(capsys):
+    assert main(["--circuit", "nope"]) == 2
+    assert "unknown circuit 'nope'" in capsys.readouterr().err
