@@ -269,6 +269,7 @@ def run_benchmarks(quick: bool = False, progress: bool = True) -> list[Measureme
 def format_table(rows: list[Measurement]) -> str:
     lines = []
     section = None
+    width = max((len(row.name) for row in rows), default=10)
     for row in rows:
         if row.section != section:
             section = row.section
@@ -276,7 +277,7 @@ def format_table(rows: list[Measurement]) -> str:
         value = "n/a" if row.median != row.median else f"{row.median:,.4g} {row.unit}"
         ratio = f"  ×{row.ratio:.2f} vs {row.anchor}" if row.ratio is not None else ""
         note = f"  ({row.note})" if row.note else ""
-        lines.append(f"  {row.name:<46} {value:>16}{ratio}{note}")
+        lines.append(f"  {row.name:<{width}} {value:>14}{ratio}{note}")
     return "\n".join(lines).lstrip("\n")
 
 
