@@ -153,7 +153,8 @@ def _run_draw(args: argparse.Namespace) -> int:
             raise InputError("writing PNG needs the app's extra (pip install 'torchcircuits[gui]'); .svg needs nothing")
         if not render(diagram, args.out, scale):
             raise InputError(f"cannot write {args.out}: choose a writable .png path")
-    print(f"{args.out}: {circuit.name}, output {diagram.output:.6g}, {len(diagram.gate_nodes())} gate{'' if len(diagram.gate_nodes()) == 1 else 's'}")
+    gates = len(diagram.gate_nodes())
+    print(f"{args.out}: {circuit.name}, output {diagram.output:.6g}, {gates} gate{'' if gates == 1 else 's'}")
     return 0
 
 
