@@ -15,7 +15,6 @@ from PyQt6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -273,9 +272,3 @@ def _row(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget)
     return row
-
-
-def status_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    return label

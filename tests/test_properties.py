@@ -16,6 +16,7 @@ UNARY = {
     "sigmoid": (lambda u: u.sigmoid(), torch.sigmoid),
     "tanh": (lambda u: u.tanh(), torch.tanh),
     "exp": (lambda u: u.exp(), torch.exp),
+    "log": (lambda u: u.log(), torch.log),
     "reciprocal": (lambda u: 1.0 / u, lambda t: 1.0 / t),
     "square": (lambda u: u**2, lambda t: t**2),
     "cube": (lambda u: u**3, lambda t: t**3),
