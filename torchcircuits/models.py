@@ -10,7 +10,8 @@ The guide's names map onto them: the SVM's a, b, c are W[0,0], W[1,0], b[0];
 the 2-layer net's a_i, b_i, c_i are W1[0,i], W1[1,i], b1[i] and a4, b4, c4, d4
 are W2[:,0], b2[0].
 
-Faces, all returning ``(data_loss, reg_loss, grads)`` with grads by name:
+Faces, all returning ``(data_loss, reg_loss, grads)`` with grads by name (the
+regularization loss as a float):
 
 * :func:`scalar_loss_and_grads`: every parameter a Unit, one expression per
   example, ``Unit.backward()`` (the guide's style; slow, for small checks);
@@ -125,17 +126,18 @@ def init_params(spec: ModelSpec, init: str, generator: torch.Generator) -> Param
     return params
 
 
-def regularization(params: Mapping[str, Tensor], spec: ModelSpec, reg: float, kind: str) -> tuple[Tensor, Params]:
-    """(reg loss, its gradient for each weight matrix)."""
+def regularization(params: Mapping[str, Tensor], spec: ModelSpec, reg: float, kind: str) -> tuple[float, Params]:
+    """(reg loss as a float, its gradient for each weight matrix)."""
     if kind not in REGULARIZERS:
         raise unknown_name("regularization", kind, REGULARIZERS)
     names = weight_names(spec)
     weights = [params[name] for name in names]
+    # a handful of scalars: reading them as floats costs less than more tensor ops on CPU
     if kind == "l2":
-        loss = reg * torch.stack(torch._foreach_norm(weights)).square().sum()
+        loss = reg * sum(norm.item() ** 2 for norm in torch._foreach_norm(weights))
         grads = torch._foreach_mul(weights, 2.0 * reg)
     else:
-        loss = reg * torch.stack(torch._foreach_norm(weights, 1)).sum()
+        loss = reg * sum(norm.item() for norm in torch._foreach_norm(weights, 1))
         grads = torch._foreach_mul(torch._foreach_sign(weights), reg)  # sign is 0 at exactly 0, as torch's abs
     return loss, dict(zip(names, grads, strict=True))
 
@@ -182,7 +184,7 @@ def evaluate_scores(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) ->
 
 def loss_value(
     params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
-) -> tuple[Tensor, Tensor]:
+) -> tuple[Tensor, float]:
     """(mean data loss, regularization loss) without the backward pass."""
     scores = scores_hand(params, spec, X)
     targets = _targets(loss, labels)
@@ -192,7 +194,7 @@ def loss_value(
 
 def hand_loss_and_grads(
     params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
-) -> tuple[Tensor, Tensor, Params]:
+) -> tuple[Tensor, float, Params]:
     """Mean data loss, regularization loss, and the hand-derived gradient of their sum."""
     scores, caches = _forward_cache(params, spec, X)
     targets = _targets(loss, labels)
@@ -315,7 +317,7 @@ def build_module(spec: ModelSpec, params: Mapping[str, Tensor] | None = None) ->
 
 def torch_loss_and_grads(
     module: nn.Module, spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
-) -> tuple[Tensor, Tensor, Params]:
+) -> tuple[Tensor, float, Params]:
     """Mean data loss, regularization loss and their autograd gradient (module grads are set)."""
     module.zero_grad(set_to_none=True)
     scores = module(X)
@@ -330,4 +332,4 @@ def torch_loss_and_grads(
     (data_loss + reg_loss).backward()
     # the .grad tensors themselves: the next call sets them to None before writing new ones
     grads = {name: p.grad for name, p in params.items()}
-    return data_loss.detach(), torch.as_tensor(reg_loss).detach(), grads
+    return data_loss.detach(), float(reg_loss.detach()), grads

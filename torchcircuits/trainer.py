@@ -297,18 +297,18 @@ class Trainer:
         step = self.step_count + 1
         proposal = self._sgd.propose(self._values, grads)
         grad_list = [grads[name] for name in proposal.names]
-        # one synchronisation: the losses, the gradient norms and the new parameters' norms
-        # (a norm is inf or nan when any entry is, or when the parameters pass 1e154: divergence either way)
+        # one read of the numbers every step reports and checks: the data loss, the gradient norms and
+        # the new parameters' norms (a norm is inf or nan when any entry is, or past 1e154: divergence either way)
         checks = torch.stack(
-            [data_loss, torch.as_tensor(reg_loss, dtype=torch.float64),
-             *torch._foreach_norm(grad_list), *torch._foreach_norm(proposal.params)]
+            [data_loss, *torch._foreach_norm(grad_list), *torch._foreach_norm(proposal.params)]
         ).tolist()  # fmt: skip
-        if not all(math.isfinite(v) for v in checks):
+        reg = float(reg_loss)
+        if not (math.isfinite(reg) and all(math.isfinite(v) for v in checks)):
             self._diverge(step)
         self._sgd.commit(self._values, proposal)
         self.step_count = step
-        data, reg = checks[0], checks[1]
-        grad_norm = math.sqrt(sum(v * v for v in checks[2 : 2 + len(grad_list)]))
+        data = checks[0]
+        grad_norm = math.sqrt(sum(v * v for v in checks[1 : 1 + len(grad_list)]))
         return StepStats(step, data + reg, data, reg, grad_norm, diff)
 
     def _diverge(self, step: int) -> None:
