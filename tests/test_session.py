@@ -116,3 +116,11 @@ def test_a_failed_save_keeps_the_old_file(tmp_path):
         save_session(path, RunSettings(CONFIG), train, test, None, {"bad": object()})
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_width_and_activation_do_not_reset_a_linear_model():
+    train, test = data()
+    trainer = Trainer(TrainConfig(model="svm"), train, test)
+    trainer.run(5)
+    assert trainer.retune(TrainConfig(model="svm", hidden=50, activation="tanh"))
+    assert trainer.step_count == 5

@@ -214,8 +214,10 @@ class Trainer:
     def retune(self, config: TrainConfig) -> bool:
         """Apply ``config`` in place when only :attr:`LIVE_SETTINGS` differ; False if it needs a new Trainer."""
         config = config.validated()
-        other = {f: getattr(config, f) for f in vars(config) if f not in self.LIVE_SETTINGS}
-        mine = {f: getattr(self.config, f) for f in vars(self.config) if f not in self.LIVE_SETTINGS}
+        # a linear model has no hidden layer: its width and activation do not change it
+        ignored = set(self.LIVE_SETTINGS) | ({"hidden", "activation"} if self.spec.architecture == "linear" else set())
+        other = {f: getattr(config, f) for f in vars(config) if f not in ignored}
+        mine = {f: getattr(self.config, f) for f in vars(self.config) if f not in ignored}
         if other != mine:
             return False
         velocity = self.velocity() if config.momentum else {}
