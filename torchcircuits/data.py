@@ -28,7 +28,6 @@ __all__ = [
     "load_csv",
     "save_csv",
     "dataset_from_points",
-    "default_size",
 ]
 
 
@@ -174,12 +173,6 @@ GENERATED: dict[str, _Generator] = {
 }
 #: Every data set name, the guide's fixed ones first.
 DATASETS: tuple[str, ...] = ("guide", "guide-intro", *GENERATED)
-
-
-def default_size(name: str) -> tuple[int, float, int]:
-    """(n, noise, classes) a generated set uses when not told otherwise."""
-    gen = GENERATED[name]
-    return gen.n, gen.noise, gen.classes
 
 
 def make_dataset(

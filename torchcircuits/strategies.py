@@ -20,7 +20,6 @@ __all__ = [
     "random_local_search",
     "numerical_gradient_ascent",
     "analytic_gradient_ascent",
-    "STRATEGIES",
 ]
 
 
@@ -120,10 +119,3 @@ def analytic_gradient_ascent(
     gradient = {name: grads[name] for name in _tunable(circuit, names)}
     end = _step(point, gradient, step_size)
     return StrategyResult("analytic gradient", point, start_output, end, forward(end), forward.calls, gradient)
-
-
-STRATEGIES = {
-    "random": random_local_search,
-    "numerical": numerical_gradient_ascent,
-    "analytic": analytic_gradient_ascent,
-}
