@@ -55,22 +55,25 @@ class DiagramCanvas(QWidget):
 
     def set_diagram(self, diagram: Diagram) -> None:
         self.diagram = diagram
-        viewport = self.parentWidget()
-        if self.fit and viewport is not None and viewport.width() > 100:
-            self.zoom = min(1.0, viewport.width() / diagram.width, viewport.height() / (diagram.height + 30))
-        else:
-            self.zoom = 1.0
-        self.setMinimumSize(self.sizeHint())
+        # fitted, the canvas takes whatever room the scroll area gives it; otherwise its full size
+        self.setMinimumSize(QSize(100, 80) if self.fit else self.sizeHint())
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         if self.diagram is None:
             return QSize(400, 300)
-        return QSize(int(self.diagram.width * self.zoom), int((self.diagram.height + 30) * self.zoom))
+        return QSize(int(self.diagram.width), int(self.diagram.height + 30))
+
+    def current_zoom(self) -> float:
+        """1, or less when fitting a large diagram into the visible area (never enlarged)."""
+        if self.diagram is None or not self.fit:
+            return 1.0
+        return min(1.0, self.width() / self.diagram.width, self.height() / (self.diagram.height + 30))
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.diagram is None:
             return
+        self.zoom = self.current_zoom()
         painter = QPainter(self)
         painter.scale(self.zoom, self.zoom)
         paint_diagram(painter, self.diagram)
