@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 
-from torchcircuits.bench import Measurement, median_time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# imported here, so that without the app's extra the plugin fails to load and is skipped
+from PyQt6.QtWidgets import QApplication  # noqa: E402
+
+from torchcircuits.bench import Measurement, median_time  # noqa: E402
 from torchcircuits.run import DataSpec, RunSettings
 from torchcircuits.trainer import TrainConfig
 
@@ -17,9 +22,6 @@ __all__ = ["frame_benchmark"]
 
 
 def frame_benchmark(quick: bool = False) -> list[Measurement]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PyQt6.QtWidgets import QApplication
-
     from .window import MainWindow
 
     app = QApplication.instance() or QApplication([])

@@ -230,15 +230,19 @@ def check_and_import(repeats: int) -> list[Measurement]:
 
 
 def _plugins() -> list[Callable[[bool], list[Measurement]]]:
-    """Benchmarks that other packages (the app) register under 'torchcircuits.benchmarks'."""
+    """Benchmarks that other packages (the app) register under 'torchcircuits.benchmarks'.
+
+    A plugin whose dependencies are missing reports one row saying so instead of its figures.
+    """
     from importlib.metadata import entry_points
 
-    found = []
+    found: list[Callable[[bool], list[Measurement]]] = []
     for entry in entry_points(group="torchcircuits.benchmarks"):
         try:
             found.append(entry.load())
-        except ImportError:
-            continue
+        except ImportError as error:
+            skipped = Measurement(entry.name, "skipped", float("nan"), "", note=f"needs {error.name or error}")
+            found.append(lambda quick, row=skipped: [row])
     return found
 
 
