@@ -228,7 +228,10 @@ class TrainingController(QObject):
             )
 
     def regenerate(self) -> None:
-        self.apply_data(self.settings.data)
+        """A fresh sample of a generated data set (its seed moves on by one); a file is read again."""
+        spec = self.settings.data
+        fresh = spec if spec.is_file or spec.name.startswith("guide") else replace(spec, seed=spec.seed + 1)
+        self.apply_data(fresh)
 
     def apply_preset(self, name: str) -> None:
         """The guide's runs: data, start point, step size, spring; stops a running trainer."""

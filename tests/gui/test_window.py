@@ -176,3 +176,13 @@ def test_log_scale_and_hard_boundary_toggles(window):
     window.redraw()
     colours = {tuple(c) for c in window.boundary.image.image.reshape(-1, 3).tolist()}
     assert len(colours) <= 4  # two flat colours, the black zero line and the grey margins
+
+
+def test_regenerate_draws_a_fresh_sample(window):
+    controller = window.controller
+    controller.apply_data(DataSpec("moons", n=50, seed=0))
+    before = controller.train.X.clone()
+    controller.regenerate()
+    assert controller.settings.data.seed == 1 and len(controller.train) == 40
+    assert not torch.equal(before, controller.train.X)
+    assert "data seed 1" in window.status.text()
