@@ -223,9 +223,9 @@ class TrainingController(QObject):
         self.settings = replace(self.settings, data=spec)
         self.train, self.test = train, test
         if self._build_trainer():
-            self.sigMessage.emit(
-                "info", f"data set {Path(spec.name).name}: {len(train)} train, {len(test)} test points"
-            )
+            seed = "" if spec.is_file or spec.name.startswith("guide") else f" (data seed {spec.seed})"
+            message = f"data set {Path(spec.name).name}{seed}: {len(train)} train, {len(test)} test points"
+            self.sigMessage.emit("info", message)
 
     def regenerate(self) -> None:
         """A fresh sample of a generated data set (its seed moves on by one); a file is read again."""
