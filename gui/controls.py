@@ -187,18 +187,13 @@ class ControlPanel(QWidget):
             self.controller.apply_preset(key)
 
     def _refuse(self, field: QWidget, error: InputError) -> None:
-        self.controller.sigMessage.emit("error", str(error))
-        if isinstance(field, QLineEdit):
-            field.setStyleSheet(_BAD_STYLE)
-            field.setToolTip(str(error))
-        # put the last good values back, keeping the red mark on the field that was wrong
-        self._updating = True
+        """Report the error, put the last good values back, and mark the field that was wrong."""
         bad_text = field.text() if isinstance(field, QLineEdit) else None
+        self.controller.sigMessage.emit("error", str(error))
         self.show_settings()
         if isinstance(field, QLineEdit):
             field.setStyleSheet(_BAD_STYLE)
             field.setToolTip(f"{error} (was {bad_text!r})")
-        self._updating = False
 
     def _config_changed(self, field: QWidget) -> None:
         if self._updating:
