@@ -63,6 +63,7 @@ class TrainingController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
+        #: (time a tick started, steps it took): the last second of ticks, for steps per second
         self._rate_window: list[tuple[float, int]] = []
         self._build_trainer()
 
@@ -180,9 +181,9 @@ class TrainingController(QObject):
         if steps:
             self._record()
             now = time.perf_counter()
-            self._rate_window.append((now, steps))
-            self._rate_window = [(t, n) for t, n in self._rate_window if now - t < 1.0]
-            span = now - self._rate_window[0][0] + (now - start if len(self._rate_window) == 1 else 0.0)
+            self._rate_window = [(t, n) for t, n in self._rate_window if now - t < 1.0] + [(start, steps)]
+            # wall time from the first kept tick's start to now, redraws and idle time included
+            span = now - self._rate_window[0][0]
             self.steps_per_second = sum(n for _, n in self._rate_window) / max(span, 1e-6)
         self.sigStepped.emit()
 
