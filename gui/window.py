@@ -38,7 +38,7 @@ CURVE_HZ = 10
 class MainWindow(QMainWindow):
     """The app's window; ``redraw()`` draws the controller's state, at most once per frame."""
 
-    def __init__(self, settings: RunSettings | None = None, grid_size: int = 200, fps: int = 30) -> None:
+    def __init__(self, settings: RunSettings | None = None, grid_size: int = 200, fps: int = 40) -> None:
         super().__init__()
         self.setWindowTitle("torchcircuits: watch SGD train")
         self.controller = TrainingController(settings, parent=self)

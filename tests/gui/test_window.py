@@ -22,6 +22,7 @@ def test_play_trains_and_the_plots_change(window, qtbot):
     window.controller.play()
     assert window.controls.play.text() == "Pause"
     qtbot.waitUntil(lambda: window.controller.trainer.step_count > 200, timeout=10_000)
+    assert window.controller.steps_per_second > 0
     window.controller.pause()
     window.redraw()
     assert window.controls.play.text() == "Play"
