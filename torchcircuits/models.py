@@ -319,16 +319,15 @@ def torch_loss_and_grads(
     module: nn.Module, spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
 ) -> tuple[Tensor, float, Params]:
     """Mean data loss, regularization loss and their autograd gradient (module grads are set)."""
-    module.zero_grad(set_to_none=True)
+    params = dict(module.named_parameters())
+    for p in params.values():
+        p.grad = None
     scores = module(X)
     targets = _targets(loss, labels)
     data_loss = loss.torch(scores[:, 0], targets) if loss.binary else loss.torch(scores, targets)
-    params = dict(module.named_parameters())
     weights = [params[name] for name in weight_names(spec)]
-    if reg_kind == "l2":
-        reg_loss = reg * sum((w * w).sum() for w in weights)
-    else:
-        reg_loss = reg * sum(w.abs().sum() for w in weights)
+    terms = [(w * w).sum() if reg_kind == "l2" else w.abs().sum() for w in weights]
+    reg_loss = reg * (terms[0] if len(terms) == 1 else torch.stack(terms).sum())
     (data_loss + reg_loss).backward()
     # the .grad tensors themselves: the next call sets them to None before writing new ones
     grads = {name: p.grad for name, p in params.items()}

@@ -301,9 +301,7 @@ class Trainer:
         grad_list = [grads[name] for name in proposal.names]
         # one read of the numbers every step reports and checks: the data loss, the gradient norms and
         # the new parameters' norms (a norm is inf or nan when any entry is, or past 1e154: divergence either way)
-        checks = torch.stack(
-            [data_loss, *torch._foreach_norm(grad_list), *torch._foreach_norm(proposal.params)]
-        ).tolist()  # fmt: skip
+        checks = torch.stack([data_loss, *torch._foreach_norm([*grad_list, *proposal.params])]).tolist()
         reg = float(reg_loss)
         if not (math.isfinite(reg) and all(math.isfinite(v) for v in checks)):
             self._diverge(step)
