@@ -44,6 +44,15 @@ class CurvesView(pg.GraphicsLayoutWidget):
 
     def show_history(self, history: DecimatingHistory) -> None:
         steps = history.column("step")
+        has_test = history.last("test_loss") is not None
+        for plot, kind in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
+            # without a test set the legend names only the training curve
+            curve = self.curves[f"test_{kind}"]
+            listed = any(sample.item is curve for sample, _ in plot.legend.items)
+            if has_test and not listed:
+                plot.legend.addItem(curve, "test")
+            elif listed and not has_test:
+                plot.legend.removeItem(curve)
         for name, curve in self.curves.items():
             values = history.column(name)
             keep = ~np.isnan(values)
