@@ -222,6 +222,8 @@ class CircuitView(QWidget):
         while self.inputs_layout.count():
             item = self.inputs_layout.takeAt(0)
             if item.widget() is not None:
+                # hidden now: deleteLater alone leaves the old row drawn until the event loop deletes it
+                item.widget().hide()
                 item.widget().deleteLater()
         self.fields.clear()
         self.sliders.clear()
