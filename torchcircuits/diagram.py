@@ -85,6 +85,8 @@ class Edge:
     grad: float | None
     #: vertical bend of the wire: several wires between the same two nodes (a*a) bow apart
     bend: float = 0.0
+    #: where the wire enters its gate, top to bottom: by the source's height, so wires do not cross there
+    entry: int = 0
 
 
 @dataclass
@@ -228,6 +230,12 @@ def build_diagram(
     elif backward_count < len(gates):
         highlight = node_of[id(gates[len(gates) - 1 - backward_count])]
     _place(nodes, edges)
+    into: dict[int, list[Edge]] = {}
+    for edge in edges:
+        into.setdefault(edge.target, []).append(edge)
+    for group in into.values():
+        for rank, edge in enumerate(sorted(group, key=lambda e: (nodes[e.source].y + e.bend, e.slot))):
+            edge.entry = rank
     width = max(n.x for n in nodes) + MARGIN + 40
     height = max(n.y for n in nodes) + MARGIN + 40
     return Diagram(circuit.name, circuit.formula, nodes, edges, width, height, out.value, highlight, caption)
@@ -277,7 +285,7 @@ def edge_path(diagram: Diagram, edge: Edge) -> tuple[list[tuple[float, float]], 
     gate keep their labels apart; a bent wire carries them at its bend.
     """
     source, target = diagram.node(edge.source), diagram.node(edge.target)
-    spread = 0.0 if edge.slots == 1 else (edge.slot - (edge.slots - 1) / 2) * 18.0
+    spread = 0.0 if edge.slots == 1 else (edge.entry - (edge.slots - 1) / 2) * 18.0
     x0, y0, x1, y1 = source.x + NODE_RADIUS, source.y, target.x - NODE_RADIUS, target.y + spread
     if edge.bend:
         middle = ((x0 + x1) / 2, (y0 + y1) / 2 + edge.bend)
