@@ -110,3 +110,24 @@ def test_unreadable_file(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(InputError):
         load_csv(binary)
+
+
+def test_a_failed_save_leaves_the_earlier_file(tmp_path, monkeypatch):
+    import os
+
+    from torchcircuits import files
+
+    path = tmp_path / "points.csv"
+    save_csv(make_dataset("guide"), path)
+    before = path.read_text()
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        save_csv(make_dataset("moons"), path)
+    assert path.read_text() == before
+    assert os.listdir(tmp_path) == ["points.csv"]  # no temporary file left behind
+    with pytest.raises(OSError):
+        save_csv(make_dataset("guide"), tmp_path / "no" / "such" / "dir.csv")

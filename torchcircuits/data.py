@@ -8,6 +8,7 @@ label +1 and class 0 as -1 (:func:`signs`); the guide's ±1 labels map that way.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import torch
 from torch import Tensor
 
 from .errors import InputError, unknown_name
+from .files import atomic_write_text
 
 __all__ = [
     "Dataset",
@@ -216,12 +218,16 @@ def train_test_split(data: Dataset, test_ratio: float, seed: int = 0) -> tuple[D
 
 # --- CSV --------------------------------------------------------------------------
 def save_csv(data: Dataset, path: str | Path) -> None:
-    """Write ``x1,x2,label`` rows; labels are class indices 0..K-1, floats exact (repr)."""
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["x1", "x2", "label"])
-        for (x1, x2), label in zip(data.X.tolist(), data.labels.tolist(), strict=True):
-            writer.writerow([repr(x1), repr(x2), label])
+    """Write ``x1,x2,label`` rows; labels are class indices 0..K-1, floats exact (repr).
+
+    Written atomically: a failed save leaves an earlier file as it was.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["x1", "x2", "label"])
+    for (x1, x2), label in zip(data.X.tolist(), data.labels.tolist(), strict=True):
+        writer.writerow([repr(x1), repr(x2), label])
+    atomic_write_text(path, buffer.getvalue())
 
 
 def _csv_number(text: str, where: str, column: str) -> float:

@@ -8,8 +8,6 @@ save never destroys an earlier session. Loading checks every part and raises
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import torch
 
 from .data import Dataset
 from .errors import InputError
+from .files import atomic_write_text
 from .run import RunSettings
 from .trainer import Trainer
 
@@ -73,15 +72,7 @@ def save_session(
         "trainer": trainer.state_dict() if trainer is not None else None,
         "view": view,
     }
-    text = json.dumps(document, allow_nan=False)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(handle, "w") as f:
-            f.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(document, allow_nan=False))
 
 
 def load_session(path: str | Path) -> Session:
