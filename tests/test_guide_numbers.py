@@ -13,6 +13,8 @@ from torchcircuits.strategies import analytic_gradient_ascent, numerical_gradien
 def test_multiply_gate():
     circuit = get_circuit("multiply")
     assert circuit.forward(circuit.seed) == -6.0
+    assert circuit.forward({"x": -1.99, "y": 2.99}) == pytest.approx(-5.95, abs=1e-3)
+    assert circuit.forward({"x": -2.0 + 1e-4, "y": 3.0}) == pytest.approx(-5.9997, abs=1e-12)
     grads = numerical_gradient(circuit.forward, circuit.seed, h=1e-4, method="forward")
     assert grads["x"] == pytest.approx(3.0, abs=1e-9)
     assert grads["y"] == pytest.approx(-2.0, abs=1e-9)
