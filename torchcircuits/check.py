@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from .circuits import CIRCUITS, KINK_GAP, Circuit, get_circuit
@@ -125,19 +125,28 @@ def run_checks(
     seed: int = 0,
     inputs: Mapping[str, float] | None = None,
     device: str = "cpu",
+    on_run: Callable[[int, int], None] | None = None,
 ) -> list[CheckRun]:
     """Check the named circuits (all by default) at their seed inputs and ``trials`` random points.
 
     ``inputs`` overrides some seed values (unknown names are refused). Random
     points come from one ``random.Random(seed)`` per circuit, so a circuit's
-    trials do not depend on which other circuits are checked.
+    trials do not depend on which other circuits are checked. ``on_run(done, total)``
+    is called after each run (for a progress bar).
     """
     circuits = [get_circuit(name) for name in (names or CIRCUITS)]
-    runs = []
+    total = len(circuits) * (trials + 1)
+    runs: list[CheckRun] = []
+
+    def add(run: CheckRun) -> None:
+        runs.append(run)
+        if on_run is not None:
+            on_run(len(runs), total)
+
     for circuit in circuits:
         start = circuit.validate(inputs or {}, partial=True)
-        runs.append(check_circuit(circuit, start, "seed" if not inputs else "given", device))
+        add(check_circuit(circuit, start, "seed" if not inputs else "given", device))
         rng = random.Random(f"{seed}:{circuit.name}")
         for trial in range(trials):
-            runs.append(check_circuit(circuit, circuit.random_inputs(rng), f"trial {trial + 1}", device))
+            add(check_circuit(circuit, circuit.random_inputs(rng), f"trial {trial + 1}", device))
     return runs

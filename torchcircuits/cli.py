@@ -90,9 +90,15 @@ def _run_check(args: argparse.Namespace) -> int:
     inputs = parse_assignments(args.inputs, "--inputs") if args.inputs else None
     if inputs is not None and len(args.names) != 1:
         raise InputError("--inputs needs exactly one circuit name, e.g. torchcircuits check neuron --inputs x=1,y=2")
-    runs = run_checks(
-        args.names or None, trials=args.trials, seed=args.seed, inputs=inputs, device=_device(args.device)
-    )
+    from .circuits import CIRCUITS
+    from .progress import ProgressBar
+
+    device = _device(args.device)
+    total = len(args.names or CIRCUITS) * (args.trials + 1)
+    with ProgressBar(total, "check") as bar:
+        runs = run_checks(
+            args.names or None, args.trials, args.seed, inputs, device, on_run=lambda done, _: bar.update(done)
+        )
     failed = [r for r in runs if not r.ok]
     if args.json:
         print(json.dumps([r.to_json() for r in runs], indent=1))
