@@ -158,6 +158,25 @@ class Evaluation:
         return asdict(self)
 
 
+#: up to this many numbers, reading tensors into Python beats launching tensor ops (measured here:
+#: about 15 µs against 45 µs for the guide's 3-neuron net)
+_SMALL = 1024
+
+
+def _gradient_square_and_finite(grads: list[Tensor], params: list[Tensor]) -> tuple[float, bool]:
+    """(sum of squared gradient entries, whether every new parameter is finite).
+
+    The square is inf or nan when any gradient entry is (or past 1e154): divergence either way.
+    """
+    if sum(g.numel() for g in grads) <= _SMALL:
+        square = sum(v * v for g in grads for v in g.reshape(-1).tolist())
+        finite = all(math.isfinite(v) for p in params for v in p.reshape(-1).tolist())
+        return square, finite
+    norms = torch.stack(torch._foreach_norm([*grads, *params])).tolist()
+    square = sum(n * n for n in norms[: len(grads)])
+    return square, all(math.isfinite(n) for n in norms[len(grads) :])
+
+
 def _check_data(config: TrainConfig, train: Dataset) -> Loss:
     """The loss this config trains on ``train``; InputError if the data cannot train it."""
     if len(train) == 0:
@@ -298,17 +317,13 @@ class Trainer:
         data_loss, reg_loss, grads, diff = self._gradients(X, labels)
         step = self.step_count + 1
         proposal = self._sgd.propose(self._values, grads)
-        grad_list = [grads[name] for name in proposal.names]
-        # one read of the numbers every step reports and checks: the data loss, the gradient norms and
-        # the new parameters' norms (a norm is inf or nan when any entry is, or past 1e154: divergence either way)
-        checks = torch.stack([data_loss, *torch._foreach_norm([*grad_list, *proposal.params])]).tolist()
-        reg = float(reg_loss)
-        if not (math.isfinite(reg) and all(math.isfinite(v) for v in checks)):
+        data, reg = data_loss.item(), float(reg_loss)
+        grad_sq, params_finite = _gradient_square_and_finite([grads[n] for n in proposal.names], proposal.params)
+        if not (math.isfinite(data) and math.isfinite(reg) and math.isfinite(grad_sq) and params_finite):
             self._diverge(step)
         self._sgd.commit(self._values, proposal)
         self.step_count = step
-        data = checks[0]
-        grad_norm = math.sqrt(sum(v * v for v in checks[1 : 1 + len(grad_list)]))
+        grad_norm = math.sqrt(grad_sq)
         return StepStats(step, data + reg, data, reg, grad_norm, diff)
 
     def _diverge(self, step: int) -> None:
