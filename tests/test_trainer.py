@@ -71,8 +71,9 @@ def test_step_reports_losses_and_gradient_norm():
     assert evaluation.test_accuracy is None and 0 <= evaluation.train_accuracy <= 1
 
 
-def test_divergence_stops_with_a_message_and_keeps_finite_parameters():
-    trainer = Trainer(TrainConfig(model="net", hidden=10, lr=1e8, batch=None, init="he"), MOONS)
+@pytest.mark.parametrize("hidden", [10, 400])  # both ways of checking: small models in Python, large in torch
+def test_divergence_stops_with_a_message_and_keeps_finite_parameters(hidden):
+    trainer = Trainer(TrainConfig(model="net", hidden=hidden, lr=1e8, batch=None, init="he"), MOONS)
     with pytest.raises(Diverged, match=r"diverged at step \d+: lower the step size"):
         for _ in range(1000):
             trainer.step()
