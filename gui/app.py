@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from torchcircuits.cli import _Parser
+from torchcircuits.cli import OneLineErrorParser
 from torchcircuits.errors import InputError
 from torchcircuits.run import RunSettings, add_run_options, settings_from_args
 
@@ -21,7 +21,9 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="torchcircuits-gui", description="Watch SGD train: loss curve and decision boundary, live.")
+    parser = OneLineErrorParser(
+        prog="torchcircuits-gui", description="Watch SGD train: loss curve and decision boundary, live."
+    )
     add_run_options(parser)
     parser.add_argument("--screenshot", metavar="FILE.png", help="train --steps offscreen, save the window, exit")
     parser.add_argument("--session", metavar="FILE.json", help="reopen a saved session")

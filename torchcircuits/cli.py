@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 
 from .errors import InputError, parse_assignments, parse_float
 
-__all__ = ["main", "build_parser", "non_negative_int", "positive_int"]
+__all__ = ["main", "build_parser", "OneLineErrorParser", "non_negative_int", "positive_int"]
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineErrorParser(argparse.ArgumentParser):
     """argparse, but a usage error is an InputError: one line, exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -184,7 +184,9 @@ def _run_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="torchcircuits", description="The Hacker's guide circuits, backpropagated and checked.")
+    parser = OneLineErrorParser(
+        prog="torchcircuits", description="The Hacker's guide circuits, backpropagated and checked."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="compare hand, Unit, torch and numerical gradients of the circuits")
