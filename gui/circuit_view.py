@@ -36,11 +36,11 @@ from torchcircuits.strategies import analytic_gradient_ascent, numerical_gradien
 
 from .circuit_painter import paint_diagram
 from .controller import TrainingController
+from .controls import BAD_STYLE
 
 __all__ = ["CircuitView", "DiagramCanvas", "follow_diagram"]
 
 SLIDER_RANGE = 5.0  # a slider spans [-5, 5] in steps of 0.01
-_BAD_STYLE = "QLineEdit { border: 2px solid #c00; }"
 
 
 class DiagramCanvas(QWidget):
@@ -265,7 +265,7 @@ class CircuitView(QWidget):
         try:
             value = parse_float(field.text(), f"input {name}")
         except InputError as error:
-            field.setStyleSheet(_BAD_STYLE)
+            field.setStyleSheet(BAD_STYLE)
             field.setToolTip(str(error))
             self.show_message("error", f"{error}; keeping {format_number(self.values[name])}")
             field.setText(format_number(self.values[name]))

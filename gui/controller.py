@@ -102,8 +102,9 @@ class TrainingController(QObject):
         self.sigReset.emit()
         return True
 
-    def _record(self) -> None:
-        evaluation = self.trainer.evaluate()
+    def _record(self, evaluation: Evaluation | None = None) -> None:
+        """Evaluate (unless given an evaluation) and append it to the history."""
+        evaluation = evaluation or self.trainer.evaluate()
         self.last_evaluation = evaluation
         self.history.append(
             step=evaluation.step,
@@ -143,24 +144,26 @@ class TrainingController(QObject):
         if self.trainer is None:
             self.sigMessage.emit("error", "nothing to train: fix the data or the settings first")
             return 0
-        record_every = record_every or max(1, steps // 1000)
-        taken = 0
+        first = self.trainer.step_count
         start = time.perf_counter()
-        try:
-            for i in range(1, steps + 1):
-                self._take_step()
-                taken += 1
-                if i % record_every == 0 or i == steps:
-                    self._record()
+        try:  # the library's loop: it records every `record_every` steps and at the last
+            self.trainer.run(steps, record_every or max(1, steps // 1000), on_record=self._on_record)
         except Diverged as error:
             self._diverged(error)
+        taken = self.trainer.step_count - first
         if taken > 1:
             self.steps_per_second = taken / max(time.perf_counter() - start, 1e-9)
         self.sigStepped.emit()
         return taken
 
+    def _on_record(self, stats: StepStats, evaluation: Evaluation) -> None:
+        self._note_stats(stats)
+        self._record(evaluation)
+
     def _take_step(self) -> None:
-        stats = self.trainer.step()
+        self._note_stats(self.trainer.step())
+
+    def _note_stats(self, stats: StepStats) -> None:
         self.last_stats = stats
         if stats.max_grad_diff is not None:
             self.max_grad_diff = stats.max_grad_diff

@@ -32,11 +32,12 @@ from torchcircuits.trainer import BACKENDS, MODELS
 
 from .controller import TrainingController
 
-__all__ = ["ControlPanel", "PRESET_TITLES"]
+__all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE"]
 
 PRESET_TITLES = {"guide-svm": "Chapter 2 SVM", "guide-net": "Chapter 2 net"}
 _DEFAULT = "(default)"
-_BAD_STYLE = "QLineEdit { border: 2px solid #c00; }"
+#: how a field that holds a refused value is marked
+BAD_STYLE = "QLineEdit { border: 2px solid #c00; }"
 
 
 class ControlPanel(QWidget):
@@ -192,7 +193,7 @@ class ControlPanel(QWidget):
         self.controller.sigMessage.emit("error", str(error))
         self.show_settings()
         if isinstance(field, QLineEdit):
-            field.setStyleSheet(_BAD_STYLE)
+            field.setStyleSheet(BAD_STYLE)
             field.setToolTip(f"{error} (was {bad_text!r})")
 
     def _config_changed(self, field: QWidget) -> None:

@@ -54,13 +54,17 @@ def test_step_through_hides_what_is_not_computed_and_highlights_the_next_gate():
     assert all(node.value is None for node in start.gate_nodes())
     assert all(e.grad is None for e in start.edges)
     highlighted = []
+    shown = []
     for k in range(n + 1):
         d = build_diagram(circuit, forward_done=n, backward_done=k)
-        assert sum(e.grad is not None for e in d.edges) <= sum(e.grad is not None for e in d.edges[:])
+        shown.append(sum(e.grad is not None for e in d.edges))
         if d.highlight is not None:
             highlighted.append(d.node(d.highlight).label)
     forward_labels = [g.symbol for g in gate_order(out)]
     assert highlighted == list(reversed(forward_labels))  # backward visits every gate in reverse order
+    # each backward step writes more gradients, from none (the output wire excepted) to all
+    assert all(a < b for a, b in zip(shown, shown[1:], strict=False))
+    assert shown[0] <= 1 and shown[-1] == len(d.edges)
 
 
 def test_pull_at_the_top_scales_every_gradient():

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from .errors import InputError, parse_assignments, parse_float
 
-__all__ = ["main", "build_parser", "OneLineErrorParser", "non_negative_int", "positive_int"]
+__all__ = ["main", "build_parser", "OneLineErrorParser", "non_negative_int"]
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -38,7 +38,6 @@ def _int_at_least(minimum: int, what: str) -> Callable[[str], int]:
 
 
 non_negative_int = _int_at_least(0, ">= 0")
-positive_int = _int_at_least(1, ">= 1")
 
 
 def _device(name: str) -> str:
