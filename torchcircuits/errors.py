@@ -9,11 +9,29 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-__all__ = ["InputError", "unknown_name", "parse_float", "parse_assignments", "finite_float"]
+__all__ = ["InputError", "SettingError", "unknown_name", "parse_float", "parse_assignments", "finite_float"]
 
 
 class InputError(ValueError):
     """Bad input from a user: a name, a number or a file that is not allowed."""
+
+
+class SettingError(InputError):
+    """A bad value of one named setting (``lr``, ``hidden``, ...).
+
+    The message reads ``lr must be a positive step size, got 0``; the CLI shows
+    the setting as its flag (``--lr ...``) and the app as its field's label, so
+    one check serves both.
+    """
+
+    def __init__(self, setting: str, problem: str) -> None:
+        self.setting = setting
+        self.problem = problem
+        super().__init__(f"{setting} {problem}")
+
+    def as_flag(self) -> str:
+        """The message with the setting written as a command-line flag."""
+        return f"--{self.setting.replace('_', '-')} {self.problem}"
 
 
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> InputError:
