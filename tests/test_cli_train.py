@@ -56,25 +56,42 @@ def test_csv_data_and_the_table_output(tmp_path, capsys):
 def test_divergence_is_one_message_and_exit_1(capsys):
     assert main(["train", "--model", "net", "--dataset", "moons", "--batch", "all", "--lr", "1e9"]) == 1
     err = capsys.readouterr().err
-    assert "diverged at step" in err and "lower the step size" in err and "Traceback" not in err
+    assert "not finite at step" in err and "lower the step size" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--model", "tree"], "unknown model 'tree': choose one of svm, softmax, linear, net"),
-        (["--dataset", "swirl"], "unknown data set 'swirl'"),
-        (["--loss", "l9"], "unknown loss 'l9'"),
+        (["--model", "tree"], "--model must be one of svm, softmax, linear, net, got 'tree'"),
+        (["--dataset", "swirl"], "--dataset must be one of guide, guide-intro"),
+        (["--loss", "l9"], "--loss must be one of hinge"),
         (["--lr", "-0.1"], "--lr must be a positive step size"),
         (["--lr", "inf"], "--lr must be a finite number"),
-        (["--steps", "-5"], "--steps must be a whole number >= 0"),
-        (["--batch", "0"], "--batch must be a positive count or 'all'"),
+        (["--steps", "-5"], "--steps must be a whole number from 0 to 1,000,000,000"),
+        (["--batch", "0"], "--batch must be a count from 1 to 1,000,000 or 'all'"),
         (["--batch", "some"], "--batch must be a positive count or 'all'"),
-        (["--reg", "abc"], "--reg must be a finite number"),
-        (["--hidden", "0", "--model", "net"], "--hidden must be a whole number >= 1"),
-        (["--activation", "gelu", "--model", "net"], "unknown activation 'gelu'"),
+        (["--reg", "abc"], "--reg must be a number, got 'abc'"),
+        (["--hidden", "0", "--model", "net"], "--hidden widths must be whole numbers from 1 to 4096, got 0"),
+        (["--hidden", "8,,4", "--model", "net"], "--hidden must be layer widths separated by commas"),
+        (["--hidden", "0,3", "--model", "net"], "--hidden widths must be whole numbers from 1 to 4096, got 0"),
+        (["--hidden", "100000000", "--model", "net"], "--hidden widths must be whole numbers from 1 to 4096"),
+        (["--features", "x3"], "--features has unknown feature 'x3': choose from x1, x2"),
+        (["--schedule", "step:0:2"], "--schedule step:EVERY:GAMMA needs EVERY a whole number >= 1, got 0"),
+        (["--optimizer", "lbfgs", "--batch", "1"], "--batch must be 'all' for the lbfgs optimizer"),
+        (["--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to the sgd optimizer, not adam"),
+        (["--nesterov"], "--nesterov needs the sgd optimizer with momentum > 0"),
+        (["--dataset", "sine", "--loss", "hinge", "--model", "linear"], "--loss hinge trains on class labels and "
+         "sine is a regression set: choose one of l2, l1, huber"),
+        (["--dataset", "moons", "--loss", "l2", "--model", "net"], "--loss l2 trains on real targets and moons is"),
+        (["--dataset", "sine", "--model", "svm"], "--model svm does not train regression data like sine"),
+        (["--dataset", "guide", "--n", "50"], "--n does not apply to the guide's fixed data set guide"),
+        (["--seed", "18446744073709551616"], "--seed must be a whole number from 0 to 9,223,372,036,854,775,807"),
+        (["--bias-init", "prior", "--dataset", "sine", "--model", "net"], "--bias-init prior is for classification"),
+        (["--session", "nofile.json"], "cannot open session nofile.json"),
+        (["--session", "x.json", "--hidden", "3"], "--hidden cannot change a saved session's model or data"),
+        (["--activation", "gelu", "--model", "net"], "--activation must be one of relu, leaky_relu"),
         (["--test-ratio", "1.5", "--dataset", "moons"], "--test-ratio must be at least 0 and below 1"),
-        (["--dataset", "spiral", "--loss", "hinge"], "the hinge loss takes two classes"),
+        (["--dataset", "spiral", "--loss", "hinge"], "--loss hinge takes two classes and spiral has 3"),
         (["--dataset", "nofile.csv"], "cannot read data file nofile.csv"),
         (["--preset", "chapter9"], "invalid choice: 'chapter9'"),
     ],

@@ -3,7 +3,16 @@
 import pytest
 import torch
 
-from torchcircuits.data import DATASETS, load_csv, make_dataset, save_csv, signs, train_test_split
+from torchcircuits.data import (
+    CLASSIFICATION_SETS,
+    DATASETS,
+    REGRESSION_SETS,
+    load_csv,
+    make_dataset,
+    save_csv,
+    signs,
+    train_test_split,
+)
 from torchcircuits.errors import InputError
 
 
@@ -22,8 +31,25 @@ def test_generated_sets_are_deterministic_and_sized(name):
     assert len(a) == 50 and torch.equal(a.X, b.X) and torch.equal(a.labels, b.labels)
     assert not torch.equal(a.X, c.X)
     assert a.X.dtype == torch.float64 and a.classes_present == a.num_classes
-    counts = torch.bincount(a.labels)
-    assert counts.max() - counts.min() <= 1  # balanced classes
+    if name in CLASSIFICATION_SETS:
+        counts = torch.bincount(a.labels)
+        assert counts.max() - counts.min() <= 1  # balanced classes
+    else:
+        assert a.task == "regression" and a.labels.dtype == torch.float64 and a.labels.std() > 0.1
+
+
+def test_regression_sets_follow_their_formulas():
+    assert set(REGRESSION_SETS) == {"plane", "gaussians", "sine"}
+    sine = make_dataset("sine", n=500, noise=0.0, seed=1)
+    assert sine.inputs == 1 and torch.allclose(sine.labels, torch.sin(sine.X[:, 0]))
+    assert -torch.pi <= sine.X.min() and sine.X.max() <= torch.pi
+    plane = make_dataset("plane", noise=0.0)
+    assert torch.allclose(plane.labels, plane.X.sum(dim=1) / 4) and plane.X.abs().max() <= 2
+    noisy = make_dataset("sine", n=2000, noise=0.1, seed=1)
+    assert (noisy.labels - torch.sin(noisy.X[:, 0])).std().item() == pytest.approx(0.1, rel=0.1)
+    bumps = make_dataset("gaussians", noise=0.0, n=2000)
+    peak = bumps.labels[torch.argmin((bumps.X - torch.tensor([-1.3, 0.8])).norm(dim=1))]
+    assert peak > 0.8 and bumps.labels.min() < -0.8  # positive and negative bumps
 
 
 def test_spiral_is_the_standard_one():
@@ -44,14 +70,19 @@ def test_blobs_are_linearly_separable_at_default_noise():
 
 
 def test_bad_generation_arguments():
-    with pytest.raises(InputError, match="unknown data set 'swirl': choose one of guide, guide-intro, blobs"):
-        make_dataset("swirl")
-    with pytest.raises(InputError, match="--n must be a positive"):
-        make_dataset("moons", n=0)
-    with pytest.raises(InputError, match="--noise must be a finite number >= 0"):
-        make_dataset("moons", noise=-1.0)
-    with pytest.raises(InputError, match="only blobs and spiral take --classes"):
-        make_dataset("xor", classes=3)
+    for call, message in (
+        (lambda: make_dataset("swirl"), "unknown data set 'swirl': choose one of guide, guide-intro, blobs"),
+        (lambda: make_dataset("moons", n=0), "n must be a number of points from 1 to 1,000,000, got 0"),
+        (lambda: make_dataset("moons", n=10**9), "n must be a number of points from 1 to 1,000,000"),
+        (lambda: make_dataset("moons", noise=-1.0), "noise must be a number from 0 to 10"),
+        (lambda: make_dataset("moons", noise=1e300), "noise must be a number from 0 to 10"),
+        (lambda: make_dataset("xor", classes=3), "only blobs and spiral take it"),
+        (lambda: make_dataset("sine", classes=3), "data set sine is a regression set"),
+        (lambda: make_dataset("guide", n=50), "n does not apply to the guide's fixed data set guide"),
+        (lambda: make_dataset("guide-intro", classes=3), "classes does not apply to the guide's fixed"),
+    ):
+        with pytest.raises(InputError, match=message):
+            call()
 
 
 def test_split_keeps_every_point_once():
@@ -86,7 +117,7 @@ def test_csv_plus_minus_one_labels_without_header(tmp_path):
         ("x1,x2,label\n1,2\n", "line 2: expected 3 columns x1,x2,label, got 2"),
         ("1,2,1,4\n", "line 1: expected 3 columns"),
         ("1,abc,1\n", "line 1: x2 must be a number, got 'abc'"),
-        ("nan,1,1\n", "line 1: x1 must be a finite number, got 'nan'"),
+        ("nan,1,1\n", "line 1: x1 must be a finite number within ±1e+06, got 'nan'"),
         ("1,1,0.5\n", "label must be -1/+1 or a class index 0..9, got '0.5'"),
         ("1,1,-2\n", "label must be -1/+1 or a class index"),
         ("1,1,-1\n2,2,0\n", "labels mix -1 with [0]"),
@@ -131,3 +162,40 @@ def test_a_failed_save_leaves_the_earlier_file(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["points.csv"]  # no temporary file left behind
     with pytest.raises(OSError):
         save_csv(make_dataset("guide"), tmp_path / "no" / "such" / "dir.csv")
+
+
+@pytest.mark.parametrize("name", ["sine", "plane"])
+def test_regression_csv_round_trip_is_exact(tmp_path, name):
+    data = make_dataset(name, n=20, seed=2)
+    path = tmp_path / "r.csv"
+    save_csv(data, path)
+    header = path.read_text().splitlines()[0]
+    assert header == ("x,target" if name == "sine" else "x1,x2,target")
+    back = load_csv(path)
+    assert back.task == "regression" and torch.equal(back.X, data.X) and torch.equal(back.labels, data.labels)
+
+
+def test_csv_headers_name_the_target_and_a_bom_is_accepted(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("\ufeffx1,target\n0.5,2.25\n-1,0.1\n".encode())
+    data = load_csv(path)
+    assert data.inputs == 1 and data.task == "regression" and data.labels.tolist() == [2.25, 0.1]
+    path.write_bytes("\ufeffx1,x2,label\n1,2,1\n3,4,0\n".encode())
+    assert load_csv(path).labels.tolist() == [1, 0]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("x,target\n1,2,3\n", "line 2: expected 2 columns x,target, got 3"),
+        ("x1,x2,target\n1,2,abc\n", "line 2: target must be a number, got 'abc'"),
+        ("x1,x2,label\n1e308,2,1\n", "line 2: x1 must be a finite number within ±1e\\+06"),
+        ("x,target\n1,1e9\n", "target must be a finite number within ±1e\\+06"),
+        ("1," + "9" * 200_000 + ",1\n", "line 1: not CSV"),
+    ],
+)
+def test_malformed_regression_and_huge_csv_is_refused(tmp_path, text, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        load_csv(path)

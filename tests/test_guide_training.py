@@ -6,7 +6,7 @@ from torchcircuits.data import make_dataset
 from torchcircuits.guide import GUIDE_SPRING, GuideSVM, net_float_step, net_to_guide_names, svm_float_step
 from torchcircuits.losses import get_loss
 from torchcircuits.models import ModelSpec, hand_loss_and_grads
-from torchcircuits.optim import SGD
+from torchcircuits.optim import make_optimizer
 from torchcircuits.trainer import TrainConfig, Trainer
 
 DATA = make_dataset("guide")
@@ -16,16 +16,16 @@ POINTS = list(zip(DATA.X.tolist(), (2 * DATA.labels - 1).tolist(), strict=True))
 def test_force_specification_equals_one_sgd_step_on_the_cost():
     svm = GuideSVM(1.0, -2.0, -1.0)
     abc = (1.0, -2.0, -1.0)
-    spec = ModelSpec("linear", 1)
+    spec = ModelSpec(2, (), 1)
     params = {"W": torch.tensor([[1.0], [-2.0]], dtype=torch.float64), "b": torch.tensor([-1.0], dtype=torch.float64)}
-    sgd = SGD(lr=0.01)
+    sgd = make_optimizer("sgd", 0.01)
     for i in [0, 1, 4, 2, 3, 5, 4, 4, 1, 0] * 5:
         (x, y), label = POINTS[i]
         svm.learn_from(x, y, label, step_size=0.01)
         abc = svm_float_step(abc, x, y, label, step_size=0.01)
-        _, _, grads = hand_loss_and_grads(
-            params, spec, get_loss("hinge"), DATA.X[i : i + 1], DATA.labels[i : i + 1], GUIDE_SPRING, "l2"
-        )
+        hinge = get_loss("hinge")
+        signs = hinge.targets(DATA.labels[i : i + 1])
+        _, _, grads = hand_loss_and_grads(params, spec, hinge, DATA.X[i : i + 1], signs, GUIDE_SPRING, "l2")
         sgd.step(params, grads)
         ours = (params["W"][0, 0].item(), params["W"][1, 0].item(), params["b"][0].item())
         guide = (svm.a.value, svm.b.value, svm.c.value)

@@ -6,11 +6,15 @@
 * :mod:`torchcircuits.gradcheck` and :mod:`torchcircuits.check`: gradient checking;
 * :mod:`torchcircuits.strategies`: Chapter 1's three ways to improve an output;
 * :mod:`torchcircuits.diagram`: a circuit laid out with values and gradients on its wires;
-* :mod:`torchcircuits.data`, :mod:`torchcircuits.losses`, :mod:`torchcircuits.models`,
-  :mod:`torchcircuits.optim`, :mod:`torchcircuits.trainer`: Chapter 2's models trained by SGD;
+* :mod:`torchcircuits.data` and :mod:`torchcircuits.features`: classification and regression sets, feature inputs;
+* :mod:`torchcircuits.layers`, :mod:`torchcircuits.activations`, :mod:`torchcircuits.losses`,
+  :mod:`torchcircuits.regularizers`, :mod:`torchcircuits.models`: the layer stack of any depth on three faces;
+* :mod:`torchcircuits.optim`, :mod:`torchcircuits.schedules`: optimizers and learning-rate schedules;
+* :mod:`torchcircuits.config`, :mod:`torchcircuits.trainer`, :mod:`torchcircuits.session`: one trainer for all;
 * :mod:`torchcircuits.guide`: the guide's own training code, for comparison.
 """
 
+from .activations import ACTIVATIONS
 from .check import CheckRun, check_circuit, run_checks
 from .circuits import CIRCUITS, Circuit, circuit_names, get_circuit
 from .data import Dataset, load_csv, make_dataset, save_csv, train_test_split
@@ -18,14 +22,16 @@ from .diagram import build_diagram, to_svg
 from .errors import InputError
 from .gradcheck import numerical_gradient, rel_error
 from .losses import LOSSES, get_loss
-from .models import ModelSpec
-from .optim import SGD
+from .models import LayerStack, ModelSpec
+from .optim import OPTIMIZERS, make_optimizer
 from .run import DataSpec, RunSettings
+from .schedules import parse_schedule
 from .trainer import Diverged, TrainConfig, Trainer
 from .units import (
     AddGate,
     ExpGate,
     Gate,
+    LeakyReluGate,
     LogGate,
     MaxGate,
     MultiplyGate,
@@ -46,8 +52,12 @@ __all__ = [
     "Diverged",
     "LOSSES",
     "ModelSpec",
+    "LayerStack",
+    "ACTIVATIONS",
+    "OPTIMIZERS",
+    "make_optimizer",
+    "parse_schedule",
     "RunSettings",
-    "SGD",
     "TrainConfig",
     "Trainer",
     "build_diagram",
@@ -63,6 +73,7 @@ __all__ = [
     "ExpGate",
     "Gate",
     "InputError",
+    "LeakyReluGate",
     "LogGate",
     "MaxGate",
     "MultiplyGate",

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from .errors import InputError, parse_assignments, parse_float
+from .errors import InputError, SettingError, parse_assignments, parse_float
 
 __all__ = ["main", "build_parser", "OneLineErrorParser", "non_negative_int"]
 
@@ -225,7 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         return args.handler(args)
     except InputError as error:
-        print(f"torchcircuits: error: {error}", file=sys.stderr)
+        message = error.as_flag() if isinstance(error, SettingError) else str(error)
+        print(f"torchcircuits: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("torchcircuits: interrupted", file=sys.stderr)

@@ -1,8 +1,10 @@
-"""2-D classification data: the guide's two sets, generated sets, splits and CSV.
+"""Data: the guide's two sets, generated classification and regression sets, splits and CSV.
 
-A :class:`Dataset` holds points ``X`` (N×2, float64) and class indices
-``labels`` (N, int64, in 0..K-1). Binary losses see class 1 as the positive
-label +1 and class 0 as -1 (:func:`signs`); the guide's ±1 labels map that way.
+A :class:`Dataset` holds raw points ``X`` (N, D) float64 with D = 1 or 2, and
+either class indices ``labels`` (N,) int64 in 0..K-1 (classification, K =
+``num_classes`` >= 2) or real targets ``labels`` (N,) float64 (regression,
+``num_classes`` = 0). Binary losses see class 1 as the positive label +1 and
+class 0 as -1 (:func:`signs`); the guide's ±1 labels map that way.
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from .errors import InputError, unknown_name
+from .errors import InputError, SettingError, unknown_name
 from .files import atomic_write_text
 
 __all__ = [
     "Dataset",
     "DATASETS",
     "GENERATED",
+    "CLASSIFICATION_SETS",
+    "REGRESSION_SETS",
+    "FIXED_SETS",
+    "MAX_POINTS",
+    "COORDINATE_LIMIT",
     "make_dataset",
     "signs",
     "train_test_split",
@@ -32,10 +39,15 @@ __all__ = [
     "dataset_from_points",
 ]
 
+#: generated sets and CSV files hold at most this many points (16 MB of float64 coordinates)
+MAX_POINTS = 1_000_000
+#: coordinates and targets beyond this are refused: the plot and the losses are built for moderate numbers
+COORDINATE_LIMIT = 1e6
+
 
 @dataclass(frozen=True)
 class Dataset:
-    """Points ``X`` (N×2 float64) with class indices ``labels`` (N int64), K classes."""
+    """Points ``X`` (N, D) float64 with class indices (N,) int64, K classes; or real targets, num_classes 0."""
 
     X: Tensor
     labels: Tensor
@@ -43,21 +55,31 @@ class Dataset:
     name: str = ""
 
     def __post_init__(self) -> None:
-        if self.X.dim() != 2 or self.X.shape[1] != 2 or self.labels.shape != (self.X.shape[0],):
-            raise ValueError(f"expected X of shape (N, 2) and labels of shape (N,), got {tuple(self.X.shape)}")
+        if self.X.dim() != 2 or self.X.shape[1] not in (1, 2) or self.labels.shape != (self.X.shape[0],):
+            raise ValueError(f"expected X of shape (N, 1 or 2) and labels of shape (N,), got {tuple(self.X.shape)}")
 
     def __len__(self) -> int:
         return int(self.X.shape[0])
 
     @property
+    def task(self) -> str:
+        """``classification`` (class labels) or ``regression`` (real targets)."""
+        return "regression" if self.num_classes == 0 else "classification"
+
+    @property
+    def inputs(self) -> int:
+        """Raw inputs per point: 1 or 2."""
+        return int(self.X.shape[1])
+
+    @property
     def classes_present(self) -> int:
-        return int(torch.unique(self.labels).numel())
+        return 0 if self.task == "regression" else int(torch.unique(self.labels).numel())
 
     def subset(self, index: Tensor, name: str | None = None) -> Dataset:
         return Dataset(self.X[index], self.labels[index], self.num_classes, self.name if name is None else name)
 
     def with_point(self, x: float, y: float, label: int) -> Dataset:
-        """A copy with one more point (labels may add a class)."""
+        """A copy with one more 2-D point of class ``label`` (which may add a class)."""
         X = torch.cat([self.X, torch.tensor([[x, y]], dtype=torch.float64)])
         labels = torch.cat([self.labels, torch.tensor([label], dtype=torch.int64)])
         return Dataset(X, labels, max(self.num_classes, label + 1), self.name)
@@ -157,11 +179,41 @@ def _spiral(n: int, noise: float, seed: int, classes: int) -> tuple[Tensor, Tens
     return torch.cat(X), torch.cat(labels)
 
 
+def _plane(n: int, noise: float, seed: int, classes: int) -> tuple[Tensor, Tensor]:
+    """Regression: points uniform in [-2, 2]², target (x1 + x2) / 4 plus noise·N(0, 1) (TF Playground's plane)."""
+    g = _gen(seed)
+    X = 4.0 * torch.rand(n, 2, generator=g, dtype=torch.float64) - 2.0
+    return X, (X[:, 0] + X[:, 1]) / 4.0 + noise * torch.randn(n, generator=g, dtype=torch.float64)
+
+
+#: (centre x1, centre x2, sign) of the six bumps of the gaussians set: alternating signs on a 3×2 grid
+_BUMPS = [(-1.3, 0.8, 1.0), (0.0, 0.8, -1.0), (1.3, 0.8, 1.0), (-1.3, -0.8, -1.0), (0.0, -0.8, 1.0), (1.3, -0.8, -1.0)]
+
+
+def _gaussians(n: int, noise: float, seed: int, classes: int) -> tuple[Tensor, Tensor]:
+    """Regression: points uniform in [-2, 2]², target a sum of six signed Gaussian bumps (σ 0.4) plus noise."""
+    g = _gen(seed)
+    X = 4.0 * torch.rand(n, 2, generator=g, dtype=torch.float64) - 2.0
+    target = torch.zeros(n, dtype=torch.float64)
+    for cx, cy, sign in _BUMPS:
+        squared = (X[:, 0] - cx) ** 2 + (X[:, 1] - cy) ** 2
+        target += sign * torch.exp(-squared / (2 * 0.4**2))
+    return X, target + noise * torch.randn(n, generator=g, dtype=torch.float64)
+
+
+def _sine(n: int, noise: float, seed: int, classes: int) -> tuple[Tensor, Tensor]:
+    """Regression, one input: x uniform in [-π, π], target sin x plus noise·N(0, 1)."""
+    g = _gen(seed)
+    x = (2.0 * torch.rand(n, generator=g, dtype=torch.float64) - 1.0) * math.pi
+    return x.unsqueeze(1), torch.sin(x) + noise * torch.randn(n, generator=g, dtype=torch.float64)
+
+
 @dataclass(frozen=True)
 class _Generator:
     make: Callable[[int, float, int, int], tuple[Tensor, Tensor]]
     n: int
     noise: float
+    #: 0 for a regression set
     classes: int = 2
     variable_classes: bool = False
 
@@ -172,33 +224,42 @@ GENERATED: dict[str, _Generator] = {
     "circle": _Generator(_circle, 200, 0.05),
     "moons": _Generator(_moons, 200, 0.1),
     "spiral": _Generator(_spiral, 300, 0.2, classes=3, variable_classes=True),
+    "plane": _Generator(_plane, 200, 0.05, classes=0),
+    "gaussians": _Generator(_gaussians, 300, 0.05, classes=0),
+    "sine": _Generator(_sine, 200, 0.1, classes=0),
 }
+#: the guide's Chapter 2 sets: fixed points, no size, noise or classes to choose
+FIXED_SETS: tuple[str, ...] = ("guide", "guide-intro")
 #: Every data set name, the guide's fixed ones first.
-DATASETS: tuple[str, ...] = ("guide", "guide-intro", *GENERATED)
+DATASETS: tuple[str, ...] = (*FIXED_SETS, *GENERATED)
+CLASSIFICATION_SETS: tuple[str, ...] = (*FIXED_SETS, *(k for k, g in GENERATED.items() if g.classes))
+REGRESSION_SETS: tuple[str, ...] = tuple(k for k, g in GENERATED.items() if not g.classes)
 
 
 def make_dataset(
     name: str, n: int | None = None, noise: float | None = None, seed: int = 0, classes: int | None = None
 ) -> Dataset:
-    """A data set by name. ``n``, ``noise`` and ``classes`` apply to generated sets only."""
-    if name == "guide":
-        return dataset_from_points(_GUIDE, "guide")
-    if name == "guide-intro":
-        return dataset_from_points(_GUIDE_INTRO, "guide-intro")
+    """A data set by name. ``n``, ``noise`` and ``classes`` apply to generated sets; the guide's refuse them."""
+    if name in FIXED_SETS:
+        given = [flag for flag, value in (("n", n), ("noise", noise), ("classes", classes)) if value is not None]
+        if given:
+            raise SettingError(given[0], f"does not apply to the guide's fixed data set {name}")
+        return dataset_from_points(_GUIDE if name == "guide" else _GUIDE_INTRO, name)
     if name not in GENERATED:
         raise unknown_name("data set", name, DATASETS)
     gen = GENERATED[name]
     n = gen.n if n is None else n
     noise = gen.noise if noise is None else noise
     classes = gen.classes if classes is None else classes
-    if n < 1:
-        raise InputError(f"--n must be a positive number of points, got {n}")
-    if not (math.isfinite(noise) and noise >= 0):
-        raise InputError(f"--noise must be a finite number >= 0, got {noise}")
+    if not 1 <= n <= MAX_POINTS:
+        raise SettingError("n", f"must be a number of points from 1 to {MAX_POINTS:,}, got {n}")
+    if not (math.isfinite(noise) and 0 <= noise <= 10):
+        raise SettingError("noise", f"must be a number from 0 to 10, got {noise}")
     if classes != gen.classes and not gen.variable_classes:
-        raise InputError(f"data set {name} has exactly {gen.classes} classes; only blobs and spiral take --classes")
-    if not 2 <= classes <= 10:
-        raise InputError(f"--classes must be between 2 and 10, got {classes}")
+        what = "is a regression set" if not gen.classes else f"has exactly {gen.classes} classes"
+        raise SettingError("classes", f"does not apply: data set {name} {what}; only blobs and spiral take it")
+    if gen.classes and not 2 <= classes <= 10:
+        raise SettingError("classes", f"must be between 2 and 10, got {classes}")
     X, labels = gen.make(n, float(noise), seed, classes)
     return Dataset(X, labels, classes, name)
 
@@ -217,16 +278,27 @@ def train_test_split(data: Dataset, test_ratio: float, seed: int = 0) -> tuple[D
 
 
 # --- CSV --------------------------------------------------------------------------
-def save_csv(data: Dataset, path: str | Path) -> None:
-    """Write ``x1,x2,label`` rows; labels are class indices 0..K-1, floats exact (repr).
+#: header rows and what they declare: the input columns and whether the last column is a class or a target
+_HEADERS = {
+    ("x1", "x2", "label"): (2, "classification"),
+    ("x1", "x2", "target"): (2, "regression"),
+    ("x", "target"): (1, "regression"),
+    ("x1", "target"): (1, "regression"),
+}
 
-    Written atomically: a failed save leaves an earlier file as it was.
+
+def save_csv(data: Dataset, path: str | Path) -> None:
+    """Write ``x1,x2,label`` rows (class indices 0..K-1), or ``x1,x2,target`` / ``x,target`` for regression.
+
+    Floats are written exactly (repr). Written atomically: a failed save leaves
+    an earlier file as it was.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["x1", "x2", "label"])
-    for (x1, x2), label in zip(data.X.tolist(), data.labels.tolist(), strict=True):
-        writer.writerow([repr(x1), repr(x2), label])
+    inputs = ["x1", "x2"] if data.inputs == 2 else ["x"]
+    writer.writerow([*inputs, "label" if data.task == "classification" else "target"])
+    for x, label in zip(data.X.tolist(), data.labels.tolist(), strict=True):
+        writer.writerow([*(repr(v) for v in x), label if data.task == "classification" else repr(label)])
     atomic_write_text(path, buffer.getvalue())
 
 
@@ -234,42 +306,65 @@ def _csv_number(text: str, where: str, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{where}: {column} must be a number, got {text.strip()!r}") from None
-    if not math.isfinite(value):
-        raise InputError(f"{where}: {column} must be a finite number, got {text.strip()!r}")
+        raise InputError(f"{where}: {column} must be a number, got {text.strip()[:40]!r}") from None
+    if not math.isfinite(value) or abs(value) > COORDINATE_LIMIT:
+        limit = f"±{COORDINATE_LIMIT:g}"
+        raise InputError(f"{where}: {column} must be a finite number within {limit}, got {text.strip()[:40]!r}")
     return value
 
 
-def load_csv(path: str | Path) -> Dataset:
-    """Read ``x1,x2,label`` rows (a header row is optional).
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of every non-blank row; a byte-order mark (as spreadsheets write) is skipped."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read data file {path}: {getattr(error, 'strerror', None) or error}") from None
+    rows = []
+    reader = csv.reader(text.splitlines())
+    try:
+        for number, row in enumerate(reader, start=1):
+            if row and any(cell.strip() for cell in row):
+                rows.append((number, row))
+    except csv.Error as error:
+        raise InputError(f"{path.name} line {reader.line_num}: not CSV ({error})") from None
+    return rows
 
-    Labels are -1/+1 (binary; -1 becomes class 0) or 0..K-1. Anything else,
-    a missing column, a non-numeric or non-finite value, or a file without
+
+def load_csv(path: str | Path) -> Dataset:
+    """Read a data file: a header ``x1,x2,label``, ``x1,x2,target`` or ``x,target``, then one row per point.
+
+    Without a header, rows are ``x1,x2,label``. Labels are -1/+1 (binary; -1
+    becomes class 0) or 0..K-1 without gaps; targets are real numbers. A
+    missing column, a non-numeric, non-finite or huge value, or a file without
     data rows raises :class:`InputError` naming the file and line.
     """
     path = Path(path)
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read data file {path}: {getattr(error, 'strerror', None) or error}") from None
-    rows: list[tuple[float, float, float]] = []
-    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
-        if not row or all(not cell.strip() for cell in row):
-            continue
+    rows = _csv_rows(path)
+    inputs, task = 2, "classification"
+    if rows and tuple(c.strip().lower() for c in rows[0][1]) in _HEADERS:
+        inputs, task = _HEADERS[tuple(c.strip().lower() for c in rows[0][1])]
+        rows = rows[1:]
+    if len(rows) > MAX_POINTS:
+        raise InputError(f"{path.name}: {len(rows):,} rows; at most {MAX_POINTS:,} points are allowed")
+    last = "label" if task == "classification" else "target"
+    columns = [*(["x1", "x2"] if inputs == 2 else ["x"]), last]
+    points: list[list[float]] = []
+    values: list[float] = []
+    for number, row in rows:
         where = f"{path.name} line {number}"
-        if number == 1 and [c.strip().lower() for c in row] == ["x1", "x2", "label"]:
-            continue
-        if len(row) != 3:
-            raise InputError(f"{where}: expected 3 columns x1,x2,label, got {len(row)}")
-        x1 = _csv_number(row[0], where, "x1")
-        x2 = _csv_number(row[1], where, "x2")
-        label = _csv_number(row[2], where, "label")
-        if not label.is_integer() or label < -1 or label > 9:
-            raise InputError(f"{where}: label must be -1/+1 or a class index 0..9, got {row[2].strip()!r}")
-        rows.append((x1, x2, label))
+        if len(row) != len(columns):
+            raise InputError(f"{where}: expected {len(columns)} columns {','.join(columns)}, got {len(row)}")
+        points.append([_csv_number(cell, where, column) for cell, column in zip(row[:-1], columns[:-1], strict=True)])
+        value = _csv_number(row[-1], where, last)
+        if task == "classification" and (not value.is_integer() or value < -1 or value > 9):
+            raise InputError(f"{where}: label must be -1/+1 or a class index 0..9, got {row[-1].strip()!r}")
+        values.append(value)
     if not rows:
-        raise InputError(f"{path.name}: no data rows (expected x1,x2,label lines)")
-    labels = [int(r[2]) for r in rows]
+        raise InputError(f"{path.name}: no data rows (expected {','.join(columns)} lines)")
+    X = torch.tensor(points, dtype=torch.float64)
+    if task == "regression":
+        return Dataset(X, torch.tensor(values, dtype=torch.float64), 0, path.stem)
+    labels = [int(v) for v in values]
     if -1 in labels:
         if any(label not in (-1, 1) for label in labels):
             raise InputError(f"{path.name}: labels mix -1 with {sorted(set(labels) - {-1, 1})}: use -1/+1 or 0..K-1")
@@ -277,5 +372,4 @@ def load_csv(path: str | Path) -> Dataset:
     elif max(labels) >= 2 and set(labels) != set(range(max(labels) + 1)):
         missing = sorted(set(range(max(labels) + 1)) - set(labels))
         raise InputError(f"{path.name}: class labels must run 0..K-1 without gaps; none has label {missing[0]}")
-    X = torch.tensor([[r[0], r[1]] for r in rows], dtype=torch.float64)
     return Dataset(X, torch.tensor(labels, dtype=torch.int64), max(2, max(labels) + 1), path.stem)

@@ -2,30 +2,33 @@
 
 Each ``*_forward`` returns ``(out, cache)`` and the matching ``*_backward``
 takes ``(dout, cache)``: the cache holds what the backward pass needs, as in
-cs231n's layer API. Shapes: X (N, D), W (D, M), b (M,), out (N, M).
+cs231n's layer API. Shapes: X (N, D), W (D, M), b (M,), out (N, M); an
+activation keeps its input's shape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 from torch import Tensor
-
-from .errors import unknown_name
 
 __all__ = [
     "affine_forward",
     "affine_backward",
     "relu_forward",
     "relu_backward",
+    "leaky_relu_forward",
+    "leaky_relu_backward",
     "tanh_forward",
     "tanh_backward",
     "sigmoid_forward",
     "sigmoid_backward",
-    "ACTIVATIONS",
-    "activation_pair",
+    "linear_forward",
+    "linear_backward",
+    "LEAKY_SLOPE",
 ]
+
+#: the leaky ReLU's slope for negative inputs (torch's default)
+LEAKY_SLOPE = 0.01
 
 
 def affine_forward(X: Tensor, W: Tensor, b: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor]]:
@@ -36,9 +39,12 @@ def affine_forward(X: Tensor, W: Tensor, b: Tensor) -> tuple[Tensor, tuple[Tenso
 def affine_backward(
     dout: Tensor, cache: tuple[Tensor, Tensor], need_dx: bool = True
 ) -> tuple[Tensor | None, Tensor, Tensor]:
-    """(dX, dW, db) from dout (N, M); dX is None when ``need_dx`` is False (the data layer)."""
+    """(dX (N, D), dW (D, M), db (M,)) from dout (N, M); dX is None when ``need_dx`` is False (the data layer)."""
     X, W = cache
-    return (dout @ W.T if need_dx else None), X.T @ dout, dout.sum(dim=0)
+    dX = dout @ W.T if need_dx else None
+    dW = X.T @ dout
+    db = dout.sum(dim=0)
+    return dX, dW, db
 
 
 def relu_forward(X: Tensor) -> tuple[Tensor, Tensor]:
@@ -49,9 +55,19 @@ def relu_backward(dout: Tensor, cache: Tensor) -> Tensor:
     """dout where the input was > 0, else 0 (none at exactly 0, as the guide's ReLU and torch.relu).
 
     That is ``dout * (cache > 0)``; torch's fused ``threshold_backward`` kernel
-    computes it in one pass, where the bool mask and multiply take three.
+    computes it in one pass, where the bool mask and multiply take three
+    (tested equal in tests/test_layers.py).
     """
     return torch.ops.aten.threshold_backward(dout, cache, 0.0)
+
+
+def leaky_relu_forward(X: Tensor) -> tuple[Tensor, Tensor]:
+    return torch.where(X > 0, X, LEAKY_SLOPE * X), X
+
+
+def leaky_relu_backward(dout: Tensor, cache: Tensor) -> Tensor:
+    """dout where the input was > 0, else slope · dout (the slope at exactly 0, as torch)."""
+    return dout * torch.where(cache > 0, 1.0, LEAKY_SLOPE)
 
 
 def tanh_forward(X: Tensor) -> tuple[Tensor, Tensor]:
@@ -60,6 +76,7 @@ def tanh_forward(X: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def tanh_backward(dout: Tensor, cache: Tensor) -> Tensor:
+    """d tanh(x)/dx = 1 - tanh(x)²."""
     return dout * (1.0 - cache * cache)
 
 
@@ -69,22 +86,14 @@ def sigmoid_forward(X: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def sigmoid_backward(dout: Tensor, cache: Tensor) -> Tensor:
+    """dσ(x)/dx = σ(x)(1 - σ(x))."""
     return dout * cache * (1.0 - cache)
 
 
-Forward = Callable[[Tensor], tuple[Tensor, Tensor]]
-Backward = Callable[[Tensor, Tensor], Tensor]
-
-ACTIVATIONS: dict[str, tuple[Forward, Backward]] = {
-    "relu": (relu_forward, relu_backward),
-    "tanh": (tanh_forward, tanh_backward),
-    "sigmoid": (sigmoid_forward, sigmoid_backward),
-}
+def linear_forward(X: Tensor) -> tuple[Tensor, None]:
+    return X, None
 
 
-def activation_pair(name: str) -> tuple[Forward, Backward]:
-    """The (forward, backward) pair of a hidden-layer activation by name."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise unknown_name("activation", name, ACTIVATIONS) from None
+def linear_backward(dout: Tensor, cache: None) -> Tensor:
+    """The identity passes the gradient unchanged."""
+    return dout

@@ -1,114 +1,141 @@
-"""The guide's trainable models on three faces, sharing one parameter layout.
+"""The layer stack: a model of any depth on three faces, sharing one parameter layout.
 
-Layouts (D = 2 inputs, M scores: 1 for a binary loss, K for a K-class one):
+A model is a list of (affine, activation) layers ending in an affine layer, as
+cs231n's ``FullyConnectedNet``. D inputs (the features), hidden widths
+H1..HL, M scores (1 for a one-score loss, K for a K-class one):
 
-* linear:  ``W`` (2, M), ``b`` (M,);        scores = X W + b
-* net:     ``W1`` (2, H), ``b1`` (H,), ``W2`` (H, M), ``b2`` (M,);
-           scores = act(X W1 + b1) W2 + b2
+* no hidden layer (linear models): ``W`` (D, M), ``b`` (M,);  scores = X W + b
+* L hidden layers: ``W1`` (D, H1), ``b1`` (H1,), ..., ``W{L+1}`` (HL, M), ``b{L+1}`` (M,);
+  h_1 = act(X W1 + b1), ..., scores = h_L W{L+1} + b{L+1}
 
 The guide's names map onto them: the SVM's a, b, c are W[0,0], W[1,0], b[0];
 the 2-layer net's a_i, b_i, c_i are W1[0,i], W1[1,i], b1[i] and a4, b4, c4, d4
 are W2[:,0], b2[0].
 
-Faces, all returning ``(data_loss, reg_loss, grads)`` with grads by name (the
-regularization loss as a float):
+Faces, each returning ``(data_loss, reg_loss, grads)`` with grads by name:
 
 * :func:`scalar_loss_and_grads`: every parameter a Unit, one expression per
   example, ``Unit.backward()`` (the guide's style; slow, for small checks);
-* :func:`hand_loss_and_grads`: vectorized forward and hand-written backward
-  from :mod:`torchcircuits.layers` and :mod:`torchcircuits.losses`;
-* :class:`LinearClassifier` / :class:`TwoLayerNet` with
-  :func:`torch_loss_and_grads`: ``torch.nn.Module`` s and autograd.
+* :func:`hand_loss_and_grads`: :func:`forward_hand` and :func:`backward_hand`,
+  one loop over the layers each way, with the pairs of :mod:`torchcircuits.layers`;
+* :class:`LayerStack` with :func:`torch_loss_and_grads`: a ``torch.nn.Module``
+  and autograd.
 
-The loss is mean data loss + regularization, where regularization is
-``reg · Σ w²`` (L2) or ``reg · Σ |w|`` (L1) over the weight matrices only,
-never the biases. The guide's spring (pull -w on each weight) is L2 with
-reg = 0.5.
+The loss is the mean data loss plus the regularization of
+:mod:`torchcircuits.regularizers` over the weight matrices (never the biases).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-from .errors import InputError, unknown_name
-from .layers import activation_pair, affine_backward, affine_forward
+from .activations import get_activation
+from .errors import SettingError, unknown_name
+from .layers import affine_backward, affine_forward
 from .losses import Loss
+from .regularizers import regularization, regularization_torch, regularization_units
 from .units import Unit
 
 __all__ = [
     "ModelSpec",
-    "ARCHITECTURES",
-    "REGULARIZERS",
     "INITS",
+    "BIAS_INITS",
+    "MAX_WIDTH",
+    "MAX_DEPTH",
     "init_params",
     "weight_names",
-    "regularization",
+    "forward_hand",
+    "backward_hand",
     "scores_hand",
     "evaluate_scores",
     "hand_loss_and_grads",
     "loss_value",
     "scalar_loss_and_grads",
-    "LinearClassifier",
-    "TwoLayerNet",
+    "LayerStack",
     "build_module",
     "torch_loss_and_grads",
 ]
 
-ARCHITECTURES = ("linear", "net")
-REGULARIZERS = ("l2", "l1")
-INITS = ("guide", "uniform", "small", "he")
+INITS = ("guide", "uniform", "small", "he", "xavier")
+#: how the output bias starts: as the init draws it, or from the data (Karpathy's "init the final bias well")
+BIAS_INITS = ("init", "zero", "target-mean", "prior")
+#: widths and depths beyond these are refused before anything is allocated
+MAX_WIDTH = 4096
+MAX_DEPTH = 8
 
 Params = dict[str, Tensor]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """Architecture, number of scores, and for the net its width and activation."""
+    """The shape of a layer stack: inputs D, hidden widths, scores M, the hidden activation."""
 
-    architecture: str = "linear"
+    inputs: int = 2
+    hidden: tuple[int, ...] = ()
     outputs: int = 1
-    hidden: int = 3
     activation: str = "relu"
 
     def __post_init__(self) -> None:
-        if self.architecture not in ARCHITECTURES:
-            raise unknown_name("architecture", self.architecture, ARCHITECTURES)
-        if self.outputs < 1:
-            raise InputError(f"a model needs at least one score, got {self.outputs}")
-        if self.architecture == "net":
-            if self.hidden < 1:
-                raise InputError(f"--hidden must be a positive number of neurons, got {self.hidden}")
-            activation_pair(self.activation)
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        if self.inputs < 1 or self.outputs < 1:
+            raise SettingError("model", f"needs at least one input and one score, got {self.inputs} and {self.outputs}")
+        check_hidden(self.hidden)
+        get_activation(self.activation)
+
+    @property
+    def depth(self) -> int:
+        """The number of hidden layers (0 for a linear model)."""
+        return len(self.hidden)
+
+    def layer_names(self) -> list[tuple[str, str]]:
+        """(weight name, bias name) of each affine layer, input to output."""
+        if not self.hidden:
+            return [("W", "b")]
+        return [(f"W{i}", f"b{i}") for i in range(1, len(self.hidden) + 2)]
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
-        if self.architecture == "linear":
-            return {"W": (2, self.outputs), "b": (self.outputs,)}
-        return {"W1": (2, self.hidden), "b1": (self.hidden,), "W2": (self.hidden, self.outputs), "b2": (self.outputs,)}
+        """Every parameter's shape by name, in layer order (W1, b1, W2, b2, ...)."""
+        widths = [self.inputs, *self.hidden, self.outputs]
+        shapes: dict[str, tuple[int, ...]] = {}
+        for (w, b), fan_in, fan_out in zip(self.layer_names(), widths[:-1], widths[1:], strict=True):
+            shapes[w] = (fan_in, fan_out)
+            shapes[b] = (fan_out,)
+        return shapes
+
+
+def check_hidden(hidden: Sequence[int]) -> None:
+    """SettingError unless every width is a whole number in 1..MAX_WIDTH and there are at most MAX_DEPTH."""
+    if len(hidden) > MAX_DEPTH:
+        raise SettingError("hidden", f"allows at most {MAX_DEPTH} hidden layers, got {len(hidden)}")
+    for width in hidden:
+        if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= MAX_WIDTH:
+            raise SettingError("hidden", f"widths must be whole numbers from 1 to {MAX_WIDTH}, got {width!r}")
 
 
 def weight_names(spec: ModelSpec) -> tuple[str, ...]:
     """The regularized parameters: the weight matrices, not the biases."""
-    return ("W",) if spec.architecture == "linear" else ("W1", "W2")
+    return tuple(w for w, _ in spec.layer_names())
 
 
 def init_params(spec: ModelSpec, init: str, generator: torch.Generator) -> Params:
-    """Fresh float64 parameters.
+    """Fresh float64 parameters, drawn in layer order from ``generator``.
 
-    * ``guide``: the guide's starting points: for a linear model with one score
-      a=1, b=-2, c=-1; otherwise uniform in [-0.5, 0.5] like its 2-layer net;
+    * ``guide``: the guide's starting points: for the one-score linear model on
+      two inputs a=1, b=-2, c=-1; otherwise uniform in [-0.5, 0.5] like its 2-layer net;
     * ``uniform``: every parameter uniform in [-0.5, 0.5];
     * ``small``: weights 0.01·N(0, 1), biases 0 (cs231n's);
-    * ``he``: weights N(0, 2/fan_in), biases 0.
+    * ``he``: weights N(0, 2/fan_in), biases 0 (for ReLUs);
+    * ``xavier``: weights N(0, 1/fan_in), biases 0 (for tanh and sigmoid).
     """
     if init not in INITS:
         raise unknown_name("init", init, INITS)
-    if init == "guide" and spec.architecture == "linear" and spec.outputs == 1:
+    if init == "guide" and spec.depth == 0 and spec.outputs == 1 and spec.inputs == 2:
         return {
             "W": torch.tensor([[1.0], [-2.0]], dtype=torch.float64),
             "b": torch.tensor([-1.0], dtype=torch.float64),
@@ -121,143 +148,142 @@ def init_params(spec: ModelSpec, init: str, generator: torch.Generator) -> Param
         elif is_bias:
             params[name] = torch.zeros(shape, dtype=torch.float64)
         else:
-            scale = 0.01 if init == "small" else math.sqrt(2.0 / shape[0])
+            scale = {"small": 0.01, "he": math.sqrt(2.0 / shape[0]), "xavier": math.sqrt(1.0 / shape[0])}[init]
             params[name] = scale * torch.randn(shape, generator=generator, dtype=torch.float64)
     return params
 
 
-def regularization(params: Mapping[str, Tensor], spec: ModelSpec, reg: float, kind: str) -> tuple[float, Params]:
-    """(reg loss as a float, its gradient for each weight matrix)."""
-    if kind not in REGULARIZERS:
-        raise unknown_name("regularization", kind, REGULARIZERS)
-    names = weight_names(spec)
-    weights = [params[name] for name in names]
-    # a handful of scalars: reading them as floats costs less than more tensor ops on CPU
-    if kind == "l2":
-        loss = reg * sum(norm.item() ** 2 for norm in torch._foreach_norm(weights))
-        grads = torch._foreach_mul(weights, 2.0 * reg)
-    else:
-        loss = reg * sum(norm.item() for norm in torch._foreach_norm(weights, 1))
-        grads = torch._foreach_mul(torch._foreach_sign(weights), reg)  # sign is 0 at exactly 0, as torch's abs
-    return loss, dict(zip(names, grads, strict=True))
-
-
-def _targets(loss: Loss, labels: Tensor) -> Tensor:
-    """Binary losses take ±1 labels (class 1 is +1); K-class losses the indices."""
-    return labels.to(torch.float64) * 2.0 - 1.0 if loss.binary else labels
-
-
 # --- face (b): vectorized, hand-written backward ------------------------------------
-def _forward_cache(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> tuple[Tensor, tuple]:
-    if spec.architecture == "linear":
-        scores, cache = affine_forward(X, params["W"], params["b"])
-        return scores, (cache,)
-    act_forward, _ = activation_pair(spec.activation)
-    pre, cache1 = affine_forward(X, params["W1"], params["b1"])
-    hidden, act_cache = act_forward(pre)
-    scores, cache2 = affine_forward(hidden, params["W2"], params["b2"])
-    return scores, (cache1, act_cache, cache2)
+def forward_hand(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> tuple[Tensor, list]:
+    """Scores (N, M) of inputs X (N, D), and the caches of every layer in forward order."""
+    act = get_activation(spec.activation)
+    layers = spec.layer_names()
+    caches = []
+    h = X
+    for i, (w, b) in enumerate(layers):
+        h, affine_cache = affine_forward(h, params[w], params[b])  # (N, width)
+        caches.append(affine_cache)
+        if i < len(layers) - 1:
+            h, act_cache = act.forward(h)
+            caches.append(act_cache)
+    return h, caches
+
+
+def backward_hand(dscores: Tensor, caches: list, spec: ModelSpec) -> Params:
+    """The gradient of every parameter from dscores (N, M), unpacking the caches in reverse."""
+    act = get_activation(spec.activation)
+    layers = spec.layer_names()
+    caches = list(caches)
+    grads: Params = {}
+    dh = dscores
+    for i in reversed(range(len(layers))):
+        if i < len(layers) - 1:
+            dh = act.backward(dh, caches.pop())
+        w, b = layers[i]
+        dh, grads[w], grads[b] = affine_backward(dh, caches.pop(), need_dx=i > 0)  # the data needs no gradient
+    return {name: grads[name] for name in spec.shapes()}
 
 
 def scores_hand(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> Tensor:
-    """Scores (N, M) of points X (N, 2), without autograd."""
+    """Scores (N, M) of inputs X (N, D), without autograd."""
     with torch.no_grad():
-        return _forward_cache(params, spec, X)[0]
+        return forward_hand(params, spec, X)[0]
 
 
-_IN_PLACE = {"relu": torch.relu_, "tanh": torch.tanh_, "sigmoid": torch.sigmoid_}
+def hidden_activations(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> list[Tensor]:
+    """Each hidden layer's output (N, H_l) for inputs X (N, D), first layer first."""
+    act = get_activation(spec.activation)
+    outputs = []
+    with torch.no_grad():
+        h = X
+        for w, b in spec.layer_names()[:-1]:
+            h = act.torch(h @ params[w] + params[b])
+            outputs.append(h)
+    return outputs
 
 
 def evaluate_scores(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> Tensor:
     """Scores (N, M) for many points at once (a plot's grid): no cache, fused bias adds, in-place activation.
 
-    Computes in ``X``'s dtype, so a float32 grid costs half the memory traffic of float64.
+    Computes in ``X``'s dtype, so a float32 grid costs half the memory traffic
+    of float64. Equal to :func:`scores_hand` up to that dtype (tested).
     """
+    act = get_activation(spec.activation)
+    layers = spec.layer_names()
     with torch.no_grad():
-        p = {name: t.to(X.dtype) for name, t in params.items()}
-        if spec.architecture == "linear":
-            return torch.nn.functional.linear(X, p["W"].T.contiguous(), p["b"])
-        # measured here: mm + in-place bias and activation beats addmm's broadcast for (N, 2) @ (2, H)
-        hidden = _IN_PLACE[spec.activation](torch.mm(X, p["W1"]).add_(p["b1"]))
-        return torch.nn.functional.linear(hidden, p["W2"].T.contiguous(), p["b2"])
+        h = X
+        for i, (w, b) in enumerate(layers):
+            W, bias = params[w].to(X.dtype), params[b].to(X.dtype)
+            if i == len(layers) - 1:
+                return torch.nn.functional.linear(h, W.T.contiguous(), bias)
+            # measured here: mm + in-place bias and activation beats addmm's broadcast for (N, 2) @ (2, H)
+            h = act.in_place(torch.mm(h, W).add_(bias))
+    raise AssertionError("a layer stack ends in an affine layer")  # pragma: no cover
 
 
 def loss_value(
-    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
+    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, targets: Tensor, reg: float, reg_kind: str
 ) -> tuple[Tensor, float]:
-    """(mean data loss, regularization loss) without the backward pass."""
+    """(mean data loss, regularization loss) without the backward pass; targets as ``loss.targets`` makes them."""
     scores = scores_hand(params, spec, X)
-    targets = _targets(loss, labels)
-    data_loss = loss.hand(scores[:, 0] if loss.binary else scores, targets)[0]
-    return data_loss, regularization(params, spec, reg, reg_kind)[0]
+    with torch.no_grad():
+        data_loss = loss.hand(scores, targets)[0]
+    return data_loss, regularization(params, weight_names(spec), reg, reg_kind)[0]
 
 
 def hand_loss_and_grads(
-    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
+    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, targets: Tensor, reg: float, reg_kind: str
 ) -> tuple[Tensor, float, Params]:
     """Mean data loss, regularization loss, and the hand-derived gradient of their sum."""
-    scores, caches = _forward_cache(params, spec, X)
-    targets = _targets(loss, labels)
-    if loss.binary:
-        data_loss, dscores = loss.hand(scores[:, 0], targets)
-        dscores = dscores.unsqueeze(1)
-    else:
+    with torch.no_grad():
+        scores, caches = forward_hand(params, spec, X)
         data_loss, dscores = loss.hand(scores, targets)
-    if spec.architecture == "linear":
-        _, dW, db = affine_backward(dscores, caches[0], need_dx=False)
-        grads = {"W": dW, "b": db}
-    else:
-        _, act_backward = activation_pair(spec.activation)
-        cache1, act_cache, cache2 = caches
-        dhidden, dW2, db2 = affine_backward(dscores, cache2)
-        _, dW1, db1 = affine_backward(act_backward(dhidden, act_cache), cache1, need_dx=False)
-        grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
-    reg_loss, reg_grads = regularization(params, spec, reg, reg_kind)
-    torch._foreach_add_([grads[name] for name in reg_grads], list(reg_grads.values()))
+        grads = backward_hand(dscores, caches, spec)
+        reg_loss, reg_grads = regularization(params, weight_names(spec), reg, reg_kind)
+        for name, dreg in reg_grads.items():
+            grads[name] = grads[name] + dreg
     return data_loss, reg_loss, grads
 
 
 # --- face (a): scalar Units, the guide's style ----------------------------------------
-def _unit_scores(units: Mapping[str, list], spec: ModelSpec, x: tuple[float, float]) -> list[Unit]:
-    def affine(inputs, W, b):
-        outs = []
-        for j in range(len(b)):
-            total = b[j]
-            for i, value in enumerate(inputs):
-                total = total + W[i][j] * value
-            outs.append(total)
-        return outs
-
-    if spec.architecture == "linear":
-        return affine(x, units["W"], units["b"])
-    pre = affine(x, units["W1"], units["b1"])
-    hidden = [getattr(p, spec.activation)() for p in pre]
-    return affine(hidden, units["W2"], units["b2"])
+def _unit_affine(inputs: Sequence[Unit | float], W: list[list[Unit]], b: list[Unit]) -> list[Unit]:
+    outs = []
+    for j in range(len(b)):
+        total = b[j]
+        for i, value in enumerate(inputs):
+            total = total + W[i][j] * value
+        outs.append(total)
+    return outs
 
 
 def scalar_loss_and_grads(
-    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
+    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, targets: Tensor, reg: float, reg_kind: str
 ) -> tuple[float, float, Params]:
     """The same loss and gradient, one Unit per parameter, one expression per example."""
-    units: dict[str, list] = {}
+    act = get_activation(spec.activation)
+    grid: dict[str, list] = {}
     flat: dict[str, list[Unit]] = {}
     for name, tensor in params.items():
         positions = itertools.product(*(range(size) for size in tensor.shape))
         cells = [Unit(v, label=f"{name}{list(i)}") for i, v in zip(positions, tensor.flatten().tolist(), strict=True)]
         flat[name] = cells
-        units[name] = cells if tensor.dim() == 1 else [cells[r * tensor.shape[1] : (r + 1) * tensor.shape[1]]
-                                                      for r in range(tensor.shape[0])]  # fmt: skip
-    n = X.shape[0]
+        if tensor.dim() == 1:
+            grid[name] = cells
+        else:
+            width = tensor.shape[1]
+            grid[name] = [cells[r * width : (r + 1) * width] for r in range(tensor.shape[0])]
+    layers = spec.layer_names()
     data_total = None
-    for x, c in zip(X.tolist(), labels.tolist(), strict=True):
-        scores = _unit_scores(units, spec, (x[0], x[1]))
-        term = loss.units(scores, (2 * c - 1) if loss.binary else c)
+    for x, target in zip(X.tolist(), targets.tolist(), strict=True):
+        h: list = x
+        for i, (w, b) in enumerate(layers):
+            h = _unit_affine(h, grid[w], grid[b])
+            if i < len(layers) - 1:
+                h = [act.unit(u) for u in h]
+        term = loss.units(h, target)
         data_total = term if data_total is None else data_total + term
-    data = data_total * (1.0 / n)
-    reg_total = Unit(0.0)
-    for name in weight_names(spec):
-        for w in flat[name]:
-            reg_total = reg_total + reg * (w * w if reg_kind == "l2" else _abs_unit(w))
+    data = data_total * (1.0 / X.shape[0])
+    reg_total = regularization_units([flat[w] for w in weight_names(spec)], reg, reg_kind)
     total = data + reg_total
     total.backward()
     grads = {
@@ -267,47 +293,30 @@ def scalar_loss_and_grads(
     return data.value, reg_total.value, grads
 
 
-def _abs_unit(w: Unit) -> Unit:
-    # relu(w) + relu(-w) has gradient sign(w), and 0 at w = 0 exactly as torch's abs
-    return w.relu() + (-w).relu()
-
-
 # --- face (c): torch.nn.Module and autograd -----------------------------------------------
-class LinearClassifier(nn.Module):
-    """scores = X @ W + b; parameters ``W`` (2, M) and ``b`` (M,)."""
+class LayerStack(nn.Module):
+    """The layer stack as a ``torch.nn.Module``: parameters named as :meth:`ModelSpec.shapes`."""
 
-    def __init__(self, outputs: int) -> None:
+    def __init__(self, spec: ModelSpec) -> None:
         super().__init__()
-        self.W = nn.Parameter(torch.zeros(2, outputs, dtype=torch.float64))
-        self.b = nn.Parameter(torch.zeros(outputs, dtype=torch.float64))
+        self.spec = spec
+        self.act = get_activation(spec.activation).torch
+        for name, shape in spec.shapes().items():
+            self.register_parameter(name, nn.Parameter(torch.zeros(shape, dtype=torch.float64)))
 
     def forward(self, X: Tensor) -> Tensor:
-        return X @ self.W + self.b
+        layers = self.spec.layer_names()
+        h = X
+        for i, (w, b) in enumerate(layers):
+            h = h @ getattr(self, w) + getattr(self, b)
+            if i < len(layers) - 1:
+                h = self.act(h)
+        return h
 
 
-class TwoLayerNet(nn.Module):
-    """scores = act(X @ W1 + b1) @ W2 + b2, with the layout of :class:`ModelSpec`."""
-
-    def __init__(self, hidden: int, outputs: int, activation: str = "relu") -> None:
-        super().__init__()
-        activation_pair(activation)
-        self.activation = activation
-        self.W1 = nn.Parameter(torch.zeros(2, hidden, dtype=torch.float64))
-        self.b1 = nn.Parameter(torch.zeros(hidden, dtype=torch.float64))
-        self.W2 = nn.Parameter(torch.zeros(hidden, outputs, dtype=torch.float64))
-        self.b2 = nn.Parameter(torch.zeros(outputs, dtype=torch.float64))
-
-    def forward(self, X: Tensor) -> Tensor:
-        act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}[self.activation]
-        return act(X @ self.W1 + self.b1) @ self.W2 + self.b2
-
-
-def build_module(spec: ModelSpec, params: Mapping[str, Tensor] | None = None) -> nn.Module:
+def build_module(spec: ModelSpec, params: Mapping[str, Tensor] | None = None) -> LayerStack:
     """The nn.Module of a spec, its parameters copied from ``params`` when given."""
-    if spec.architecture == "linear":
-        module: nn.Module = LinearClassifier(spec.outputs)
-    else:
-        module = TwoLayerNet(spec.hidden, spec.outputs, spec.activation)
+    module = LayerStack(spec)
     if params is not None:
         with torch.no_grad():
             for name, parameter in module.named_parameters():
@@ -316,19 +325,15 @@ def build_module(spec: ModelSpec, params: Mapping[str, Tensor] | None = None) ->
 
 
 def torch_loss_and_grads(
-    module: nn.Module, spec: ModelSpec, loss: Loss, X: Tensor, labels: Tensor, reg: float, reg_kind: str
+    module: nn.Module, spec: ModelSpec, loss: Loss, X: Tensor, targets: Tensor, reg: float, reg_kind: str
 ) -> tuple[Tensor, float, Params]:
-    """Mean data loss, regularization loss and their autograd gradient (module grads are set)."""
+    """Mean data loss, regularization loss and their autograd gradient (the module's grads are set)."""
     params = dict(module.named_parameters())
     for p in params.values():
         p.grad = None
-    scores = module(X)
-    targets = _targets(loss, labels)
-    data_loss = loss.torch(scores[:, 0], targets) if loss.binary else loss.torch(scores, targets)
-    weights = [params[name] for name in weight_names(spec)]
-    terms = [(w * w).sum() if reg_kind == "l2" else w.abs().sum() for w in weights]
-    reg_loss = reg * (terms[0] if len(terms) == 1 else torch.stack(terms).sum())
+    data_loss = loss.torch(module(X), targets)
+    reg_loss = regularization_torch([params[w] for w in weight_names(spec)], reg, reg_kind)
     (data_loss + reg_loss).backward()
     # the .grad tensors themselves: the next call sets them to None before writing new ones
     grads = {name: p.grad for name, p in params.items()}
-    return data_loss.detach(), float(reg_loss.detach()), grads
+    return data_loss.detach(), reg_loss.detach().item(), grads

@@ -1,66 +1,72 @@
-"""Parameter updates: plain SGD as in the guide, and SGD with momentum.
-
-The update follows torch.optim.SGD (dampening 0, no Nesterov): with momentum
-μ the velocity is ``v = μ·v + g`` (``v = g`` on the first step) and the step
-``p -= lr·v``; μ = 0 is the guide's ``p += step_size · pull`` with pull = -g.
-
-:meth:`SGD.propose` computes the new parameters without touching the old
-ones, so a caller can check them (finite?) before :meth:`SGD.commit`.
-"""
+"""INTERIM (replaced by the optim branch): SGD with the optimizer interface the trainer uses."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import Tensor
 
-__all__ = ["SGD", "Proposal"]
+from .errors import SettingError, unknown_name
+
+__all__ = ["Proposal", "Optimizer", "SGD", "OPTIMIZERS", "make_optimizer"]
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """New parameter values (and velocities) in the order of ``names``, not yet applied."""
-
-    names: tuple[str, ...]
-    params: list[Tensor]
-    velocity: list[Tensor] | None
+    params: dict[str, Tensor]
+    state: dict
 
 
-@dataclass
-class SGD:
-    """Hand-written SGD with optional momentum over a name → tensor dict."""
-
+class Optimizer:
+    name: ClassVar[str] = ""
+    needs_closure: ClassVar[bool] = False
     lr: float
-    momentum: float = 0.0
-    velocity: dict[str, Tensor] = field(default_factory=dict)
 
-    def propose(self, params: Mapping[str, Tensor], grads: Mapping[str, Tensor]) -> Proposal:
-        """The step's result, computed out of place (a few fused ops for all tensors)."""
-        names = tuple(params)
-        current = [params[n] for n in names]
-        steps = [grads[n] for n in names]
-        velocity = None
-        if self.momentum != 0.0:
-            if self.velocity:
-                velocity = torch._foreach_add(
-                    torch._foreach_mul([self.velocity[n] for n in names], self.momentum), steps
-                )
-            else:
-                velocity = [g.clone() for g in steps]
-            steps = velocity
-        return Proposal(names, torch._foreach_add(current, steps, alpha=-self.lr), velocity)
-
-    def commit(self, params: Mapping[str, Tensor], proposal: Proposal) -> None:
-        """Write a proposal into ``params`` (in place) and keep its velocity."""
-        torch._foreach_copy_([params[n] for n in proposal.names], proposal.params)
-        if proposal.velocity is not None:
-            self.velocity = dict(zip(proposal.names, proposal.velocity, strict=True))
-
-    def step(self, params: Mapping[str, Tensor], grads: Mapping[str, Tensor]) -> None:
-        """Update ``params`` in place."""
+    def step(self, params, grads) -> None:
         self.commit(params, self.propose(params, grads))
 
-    def reset(self) -> None:
-        self.velocity.clear()
+
+class SGD(Optimizer):
+    name = "sgd"
+
+    def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False) -> None:
+        self.lr, self.momentum, self.nesterov = lr, momentum, nesterov
+        self.state: dict[str, Tensor] = {}
+
+    def propose(self, params: Mapping[str, Tensor], grads: Mapping[str, Tensor]) -> Proposal:
+        new, state = {}, {}
+        for name, p in params.items():
+            g = grads[name]
+            if self.momentum:
+                v = g.clone() if name not in self.state else self.momentum * self.state[name] + g
+                state[name] = v
+                g = g + self.momentum * v if self.nesterov else v
+            new[name] = p.detach() - self.lr * g
+        return Proposal(new, state)
+
+    def commit(self, params: MutableMapping[str, Tensor], proposal: Proposal) -> None:
+        with torch.no_grad():
+            for name, value in proposal.params.items():
+                params[name].copy_(value)
+        self.state = proposal.state
+
+    def state_dict(self) -> dict:
+        return {name: v.tolist() for name, v in self.state.items()}
+
+    def load_state_dict(self, state: dict, params: Mapping[str, Tensor]) -> None:
+        self.state = {name: torch.tensor(v, dtype=torch.float64) for name, v in state.items()}
+
+
+OPTIMIZERS = {"sgd": SGD}
+
+
+def make_optimizer(kind: str, lr: float, *, momentum=0.0, nesterov=False, betas=(0.9, 0.999), eps=1e-8, alpha=0.99,
+                   line_search=None) -> Optimizer:
+    if kind not in OPTIMIZERS:
+        raise unknown_name("optimizer", kind, OPTIMIZERS)
+    if nesterov and not momentum:
+        raise SettingError("nesterov", "needs momentum > 0")
+    return SGD(lr, momentum, nesterov)

@@ -1,4 +1,4 @@
-"""``torchcircuits train``: train a model on a data set with the shared Trainer."""
+"""``torchcircuits train``: train a model on a data set with the shared Trainer, or continue a session."""
 
 from __future__ import annotations
 
@@ -8,84 +8,138 @@ import math
 import sys
 import time
 
+from .errors import InputError
 from .progress import ProgressBar
 from .run import add_run_options, settings_from_args
-from .trainer import Diverged, Trainer
+from .session import load_session, restore_trainer, save_session
+from .trainer import Trainer
 
-__all__ = ["add_train_parser", "run_train"]
+__all__ = ["add_train_parser", "run_train", "strict_json"]
+
+#: history records kept in the JSON output
+MAX_RECORDS = 200
 
 
 def add_train_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
-        help="train a model with SGD and report loss and accuracy",
-        description="Train a model with SGD. The loss is the mean data loss of a batch plus --reg times the "
-        "sum of squared weights (L2; the sum of |w| with --reg-kind l1), biases excluded. The guide's spring "
-        "is --reg 0.5.",
+        help="train a model and report its loss and metrics",
+        description="Train a model. The loss is the mean data loss of a batch plus --reg times the penalty of the "
+        "weights (L2: the sum of squares; L1: of |w|), biases excluded. The guide's spring is --reg 0.5. "
+        "--session continues a session saved by the app or by --save.",
     )
     add_run_options(p)
+    p.add_argument("--session", metavar="FILE.json", help="continue this saved session (its settings and data)")
+    p.add_argument("--save", metavar="OUT.json", help="save the session after training (reopens in the app)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     p.set_defaults(handler=run_train)
 
 
+_SESSION_EXCLUSIVE = ("preset", "model", "loss", "hidden", "activation", "features", "init", "bias_init", "dataset",
+                      "n", "noise", "classes", "test_ratio", "seed")  # fmt: skip
+
+
+def _start(args: argparse.Namespace):
+    """(settings, train, test, trainer, history so far) for a fresh run or a continued session."""
+    if args.session is None:
+        settings = settings_from_args(args)
+        train, test = settings.data.load()
+        return settings, train, test, Trainer(settings.config, train, test), []
+    given = [name for name in _SESSION_EXCLUSIVE if getattr(args, name, None) is not None]
+    if given:
+        raise InputError(f"--{given[0].replace('_', '-')} cannot change a saved session's model or data; "
+                         "--steps, --lr and the other optimization options can")  # fmt: skip
+    session = load_session(args.session)
+    settings = session.settings
+    overrides = settings_from_args(args, base=settings)
+    trainer = restore_trainer(session)
+    if not trainer.retune(overrides.config):
+        raise InputError("these options would need a new model: continue with optimization options only")
+    return overrides, session.train, session.test, trainer, list(session.history)
+
+
+def strict_json(value: object) -> object:
+    """``value`` with every non-finite float replaced by None, so the output is strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    return value
+
+
 def run_train(args: argparse.Namespace) -> int:
-    settings = settings_from_args(args)
-    config, steps = settings.config, settings.steps
-    train, test = settings.data.load()
-    trainer = Trainer(config, train, test)
-    record_every = max(1, math.ceil(steps / 200))  # at most 200 history records
-    diverged = None
+    settings, train, test, trainer, history = _start(args)
+    steps = settings.steps
+    record_every = max(1, math.ceil(steps / MAX_RECORDS))
     start = time.perf_counter()
-    history: list[dict] = []
+    first_step = trainer.step_count
     with ProgressBar(steps, "train") as bar:
+        note = ""
 
         def on_record(stats, evaluation) -> None:
-            bar.update(stats.step, f"loss {evaluation.train_loss:.4g} acc {evaluation.train_accuracy:.1%}")
+            nonlocal note
+            metric = evaluation.train_accuracy if evaluation.train_accuracy is not None else evaluation.train_r2
+            name = "acc" if evaluation.train_accuracy is not None else "R²"
+            note = f"loss {evaluation.train_loss:.4g} {name} {metric:.3g}"
 
-        try:
-            for chunk_start in range(0, steps, record_every):
-                chunk = min(record_every, steps - chunk_start)
-                history += trainer.run(chunk, record_every=chunk, on_record=on_record)
-        except Diverged as error:
-            diverged = str(error)
+        history += trainer.run(
+            steps, record_every, on_record=on_record, on_step=lambda done: bar.update(done - first_step, note)
+        )
     elapsed = time.perf_counter() - start
     final = trainer.evaluate()
-    done = trainer.step_count
-    rate = done / elapsed if elapsed > 0 else math.inf
+    done = trainer.step_count - first_step
+    rate = done / elapsed if elapsed > 0 else 0.0
+    if args.save:
+        try:
+            save_session(args.save, settings, train, test, trainer, {}, history)
+        except OSError as error:
+            raise InputError(f"cannot save session {args.save}: {error.strerror or error}") from None
     summary = {
-        "model": config.model,
+        "model": settings.config.model,
         "loss": trainer.loss.name,
-        "dataset": settings.data.name,
+        "task": trainer.loss.task,
+        "dataset": settings.data.label,
+        "features": list(trainer.features),
         "train_points": len(train),
         "test_points": len(test),
-        "steps": done,
-        "train_accuracy": final.train_accuracy,
-        "test_accuracy": final.test_accuracy,
+        "steps": trainer.step_count,
+        "steps_this_run": done,
+        **{k: v for k, v in final.to_json().items() if k != "step"},
         "final_loss": final.train_loss,
         "final_data_loss": final.train_data_loss,
         "final_reg_loss": final.reg_loss,
         "steps_per_second": rate,
         "seconds": elapsed,
-        "diverged": diverged,
+        "diverged": trainer.diverged,
         "settings": settings.to_json(),
         "parameters": {name: p.tolist() for name, p in trainer.parameters().items()},
-        "history": history,
+        "history": history[-MAX_RECORDS:],
     }
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(strict_json(summary), allow_nan=False))
     else:
-        test_text = "no test set" if final.test_accuracy is None else f"test accuracy {final.test_accuracy:.1%}"
-        print(
-            f"{config.model} ({trainer.loss.name} loss) on {settings.data.name}: {len(train)} train / "
-            f"{len(test)} test points, {done} steps in {elapsed:.2f} s ({rate:,.0f} steps/s)"
-        )
-        print(
-            f"loss {final.train_loss:.4f} (data {final.train_data_loss:.4f} + reg {final.reg_loss:.4f}), "
-            f"train accuracy {final.train_accuracy:.1%}, {test_text}"
-        )
-        if history and history[-1].get("max_grad_diff") is not None:
-            print(f"largest |hand - torch| gradient difference: {max(h['max_grad_diff'] for h in history):.1e}")
-    if diverged:
-        print(f"torchcircuits: {diverged}", file=sys.stderr)
+        print(_summary_text(settings, trainer, train, test, final, done, elapsed, rate))
+        diffs = [h["max_grad_diff"] for h in history if h.get("max_grad_diff") is not None]
+        if diffs:
+            print(f"largest |hand - torch| gradient difference: {max(diffs):.1e}")
+        if args.save:
+            print(f"session saved to {args.save}")
+    if trainer.diverged:
+        print(f"torchcircuits: {trainer.diverged}", file=sys.stderr)
         return 1
     return 0
+
+
+def _summary_text(settings, trainer, train, test, final, done, elapsed, rate) -> str:
+    head = (
+        f"{settings.config.model} ({trainer.loss.name} loss) on {settings.data.label}: {len(train)} train / "
+        f"{len(test)} test points, {done} steps in {elapsed:.2f} s ({rate:,.0f} steps/s)"
+    )
+    loss = f"loss {final.train_loss:.4f} (data {final.train_data_loss:.4f} + reg {final.reg_loss:.4f})"
+    if trainer.loss.task == "classification":
+        test_text = "no test set" if final.test_accuracy is None else f"test accuracy {final.test_accuracy:.1%}"
+        return f"{head}\n{loss}, train accuracy {final.train_accuracy:.1%}, {test_text}"
+    test_text = "no test set" if final.test_r2 is None else f"test RMSE {final.test_rmse:.4f}, R² {final.test_r2:.4f}"
+    return f"{head}\n{loss}, train RMSE {final.train_rmse:.4f}, R² {final.train_r2:.4f}, {test_text}"

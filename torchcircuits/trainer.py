@@ -1,61 +1,43 @@
 """The one training loop, shared by ``torchcircuits train``, the tests and the app.
 
-``Trainer(config, train, test)`` owns the parameters (an ``nn.Module`` whose
-named parameters follow :class:`~torchcircuits.models.ModelSpec`'s layout),
-the optimizer and the random stream. ``step()`` takes one SGD step and returns
-its :class:`StepStats`; ``run(n)`` takes n and records a history; ``evaluate()``
-measures loss and accuracy on the full train and test sets. Everything is
-deterministic for a given seed, and no state lives outside the object.
+``Trainer(config, train, test)`` owns one name -> tensor dict of parameters
+(the parameters of an ``nn.Module`` whose layout is :class:`ModelSpec`'s), the
+optimizer, the learning-rate schedule and the random stream. ``step()`` takes
+one optimizer step and returns its :class:`StepStats`; ``run(n)`` takes n and
+records a history; ``evaluate()`` measures loss and the task's metrics on the
+full train and test sets. Everything is deterministic for a given seed, and no
+state lives outside the object.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 import torch
 from torch import Tensor
 
+from .config import BACKENDS, MODELS, TrainConfig
 from .data import Dataset
-from .errors import InputError, finite_float, unknown_name
-from .losses import LOSSES, Loss, get_loss
+from .errors import InputError, SettingError
+from .features import check_features, default_features, featurize
+from .losses import Loss
 from .models import (
-    INITS,
-    REGULARIZERS,
     ModelSpec,
     build_module,
     evaluate_scores,
     hand_loss_and_grads,
+    hidden_activations,
     init_params,
     loss_value,
     torch_loss_and_grads,
 )
-from .optim import SGD
+from .optim import make_optimizer
+from .schedules import parse_schedule
+from .tensors import from_json_list
 
-__all__ = ["MODELS", "BACKENDS", "TrainConfig", "Trainer", "StepStats", "Evaluation", "Diverged", "ModelChoice"]
-
-BACKENDS = ("hand", "torch")
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    """A model name of the CLI: its architecture, the losses it takes, its default loss."""
-
-    architecture: str
-    losses: tuple[str, ...]
-    binary_loss: str
-    multiclass_loss: str
-    description: str
-
-
-MODELS: dict[str, ModelChoice] = {
-    "svm": ModelChoice("linear", ("hinge", "squared_hinge", "multiclass_svm"), "hinge", "multiclass_svm",
-                       "linear SVM (hinge loss; multiclass SVM for K classes)"),
-    "softmax": ModelChoice("linear", ("softmax",), "softmax", "softmax", "linear softmax classifier"),
-    "linear": ModelChoice("linear", tuple(LOSSES), "hinge", "softmax", "linear model, any loss"),
-    "net": ModelChoice("net", tuple(LOSSES), "hinge", "softmax", "2-layer net: hidden layer, then scores"),
-}  # fmt: skip
+__all__ = ["MODELS", "BACKENDS", "TrainConfig", "Trainer", "StepStats", "Evaluation", "Diverged"]
 
 
 class Diverged(RuntimeError):
@@ -63,99 +45,79 @@ class Diverged(RuntimeError):
 
 
 @dataclass(frozen=True)
-class TrainConfig:
-    """Everything that defines a training run. ``loss=None`` picks the model's default.
-
-    ``reg`` multiplies the sum of squared weights (L2) or of their absolute
-    values (L1), biases excluded, added to the mean data loss of a batch; the
-    guide's spring is L2 with reg = 0.5. ``batch=None`` is the full batch.
-    """
-
-    model: str = "svm"
-    loss: str | None = None
-    hidden: int = 3
-    activation: str = "relu"
-    lr: float = 0.01
-    reg: float = 1e-3
-    reg_kind: str = "l2"
-    batch: int | None = 1
-    momentum: float = 0.0
-    backend: str = "hand"
-    init: str | None = None
-    seed: int = 0
-    compare: bool = False
-
-    def validated(self) -> TrainConfig:
-        """This config with its numbers checked; InputError names the first bad one."""
-        if self.model not in MODELS:
-            raise unknown_name("model", self.model, MODELS)
-        if self.loss is not None:
-            get_loss(self.loss)
-            if self.loss not in MODELS[self.model].losses:
-                allowed = ", ".join(MODELS[self.model].losses)
-                raise InputError(f"model {self.model} does not train the {self.loss} loss: choose one of {allowed}")
-        if self.backend not in BACKENDS:
-            raise unknown_name("backend", self.backend, BACKENDS)
-        if self.reg_kind not in REGULARIZERS:
-            raise unknown_name("regularization", self.reg_kind, REGULARIZERS)
-        if self.init is not None and self.init not in INITS:
-            raise unknown_name("init", self.init, INITS)
-        lr = finite_float(self.lr, "--lr")
-        reg = finite_float(self.reg, "--reg")
-        momentum = finite_float(self.momentum, "--momentum")
-        if lr <= 0:
-            raise InputError(f"--lr must be a positive step size, got {self.lr}")
-        if reg < 0:
-            raise InputError(f"--reg must be >= 0, got {self.reg}")
-        if not 0 <= momentum < 1:
-            raise InputError(f"--momentum must be at least 0 and below 1, got {self.momentum}")
-        if self.batch is not None and (isinstance(self.batch, bool) or int(self.batch) != self.batch or self.batch < 1):
-            raise InputError(f"--batch must be a positive count or 'all', got {self.batch}")
-        if int(self.hidden) != self.hidden or self.hidden < 1:
-            raise InputError(f"--hidden must be a positive number of neurons, got {self.hidden}")
-        return replace(self, lr=lr, reg=reg, momentum=momentum)
-
-    def loss_for(self, num_classes: int) -> str:
-        choice = MODELS[self.model]
-        if self.loss is not None:
-            return self.loss
-        return choice.binary_loss if num_classes == 2 else choice.multiclass_loss
-
-    def init_for(self) -> str:
-        """The guide's start for the SVM; He for the net; small random for other linear models."""
-        if self.init is not None:
-            return self.init
-        if self.model == "svm":
-            return "guide"
-        return "he" if MODELS[self.model].architecture == "net" else "small"
-
-
-@dataclass(frozen=True)
 class StepStats:
-    """One step on one batch: the loss before the update and its gradient's size."""
+    """One step on one batch: the loss before the update, its gradient's size, the step size used."""
 
     step: int
     loss: float
     data_loss: float
     reg_loss: float
     grad_norm: float
+    lr: float
     max_grad_diff: float | None = None
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Loss and accuracy on the whole train and test sets (test ones None without a test set)."""
+    """Loss and the task's metrics on the whole train and test sets.
+
+    Classification fills the accuracies, regression the RMSE, MAE and R²; the
+    other task's fields and every test field without a test set are None.
+    """
 
     step: int
     train_loss: float
     train_data_loss: float
     reg_loss: float
-    train_accuracy: float
+    train_accuracy: float | None
     test_loss: float | None
     test_accuracy: float | None
+    train_rmse: float | None = None
+    test_rmse: float | None = None
+    train_mae: float | None = None
+    test_mae: float | None = None
+    train_r2: float | None = None
+    test_r2: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def _target_kinds(data: Dataset) -> tuple[str, ...]:
+    """Which loss targets fit the data, the preferred first: signs for two classes, classes, or values."""
+    if data.task == "regression":
+        return ("values",)
+    return ("signs", "classes") if data.num_classes == 2 else ("classes",)
+
+
+def _check_data(config: TrainConfig, train: Dataset) -> Loss:
+    """The loss this config trains on ``train``; InputError if the data cannot train it."""
+    if len(train) == 0:
+        raise InputError("the training set is empty: add points or choose a data set")
+    name = train.name or "the data"
+    loss = config.loss_for(_target_kinds(train), name, train.task)
+    if loss.task != train.task:
+        what = "real targets" if loss.task == "regression" else "class labels"
+        raise SettingError("loss", f"{loss.name} trains on {what} and {name} is a {train.task} set: "
+                                   f"choose one of {', '.join(_losses_for(config, train))}")  # fmt: skip
+    if loss.target == "signs" and train.num_classes > 2:
+        raise SettingError("loss", f"{loss.name} takes two classes and {name} has {train.num_classes}: "
+                                   "use softmax or multiclass_svm")  # fmt: skip
+    if train.task == "classification" and train.classes_present < 2:
+        raise InputError(f"the training set has only one class: the {loss.name} loss needs two")
+    return loss
+
+
+def _losses_for(config: TrainConfig, data: Dataset) -> list[str]:
+    from .losses import get_loss
+
+    return [n for n in MODELS[config.model].losses if get_loss(n).task == data.task] or ["(none: use linear or net)"]
+
+
+def _r2(prediction: Tensor, target: Tensor) -> float:
+    residual = ((prediction - target) ** 2).sum().item()
+    total = ((target - target.mean()) ** 2).sum().item()
+    return 1.0 - residual / total if total > 0 else (1.0 if residual == 0 else 0.0)
 
 
 #: up to this many numbers, reading tensors into Python beats launching tensor ops (measured here:
@@ -177,41 +139,64 @@ def _gradient_square_and_finite(grads: list[Tensor], params: list[Tensor]) -> tu
     return square, all(math.isfinite(n) for n in norms[len(grads) :])
 
 
-def _check_data(config: TrainConfig, train: Dataset) -> Loss:
-    """The loss this config trains on ``train``; InputError if the data cannot train it."""
-    if len(train) == 0:
-        raise InputError("the training set is empty: add points or choose a data set")
-    loss = get_loss(config.loss_for(train.num_classes))
-    if loss.binary and train.num_classes > 2:
-        raise InputError(
-            f"the {loss.name} loss takes two classes and {train.name or 'the data'} has "
-            f"{train.num_classes}: use --loss softmax or multiclass_svm"
-        )
-    if train.classes_present < 2:
-        raise InputError(f"the training set has only one class: the {loss.name} loss needs two")
-    return loss
-
-
 class Trainer:
-    """SGD on one model and data set; the parameters are ``trainer.params`` (name → tensor)."""
+    """One model trained on one data set; the parameters are ``trainer.params`` (name -> tensor)."""
+
+    #: settings a running trainer takes without a reset (the optimizer kind starts fresh optimizer state)
+    LIVE_SETTINGS = ("optimizer", "lr", "momentum", "nesterov", "betas", "eps", "alpha", "line_search", "schedule",
+                     "reg", "reg_kind", "batch", "backend", "compare")  # fmt: skip
 
     def __init__(self, config: TrainConfig, train: Dataset, test: Dataset | None = None) -> None:
         self.config = config = config.validated()
         self.loss = _check_data(config, train)
-        self.train_set, self.test_set = train, test if test is not None and len(test) else None
+        self.features = config.features or default_features(train.inputs)
+        check_features(self.features, train.inputs)
+        self._set_data(train, test)
         self.spec = ModelSpec(
-            MODELS[config.model].architecture, self.loss.outputs(train.num_classes), config.hidden, config.activation
+            len(self.features), config.layer_widths(), self.loss.outputs(train.num_classes), config.activation
         )
         self.generator = torch.Generator().manual_seed(config.seed)
-        self.module = build_module(self.spec, init_params(self.spec, config.init_for(), self.generator))
+        params = init_params(self.spec, config.init_for(), self.generator)
+        self._init_output_bias(params)
+        self.module = build_module(self.spec, params)
+        #: the one parameter dict: the module's own parameters, by name
         self.params: dict[str, Tensor] = dict(self.module.named_parameters())
-        # detached views share storage with the parameters: the hand backend reads and updates these
-        self._values = {name: p.detach() for name, p in self.params.items()}
-        self._make_optimizer({})
+        self.optimizer = make_optimizer(config.optimizer, config.lr, **config.optimizer_options())
+        self.schedule = parse_schedule(config.schedule)
         self.step_count = 0
         self.diverged: str | None = None
         #: indices of the examples the last step used (None for the full batch)
         self.last_batch: Tensor | None = None
+
+    def _set_data(self, train: Dataset, test: Dataset | None) -> None:
+        self.train_set, self.test_set = train, test if test is not None and len(test) else None
+        self._inputs = featurize(train.X, self.features)  # (N, D) features
+        self._targets = self.loss.targets(train.labels)
+        if self.test_set is not None:
+            self._test_inputs = featurize(self.test_set.X, self.features)
+            self._test_targets = self.loss.targets(self.test_set.labels)
+
+    def _init_output_bias(self, params: dict[str, Tensor]) -> None:
+        """Karpathy's "init the final bias well": the targets' mean, or the classes' log prior."""
+        kind = self.config.bias_init
+        last_bias = self.spec.layer_names()[-1][1]
+        if kind == "init":
+            return
+        if kind == "zero":
+            params[last_bias].zero_()
+        elif kind == "target-mean":
+            if self.loss.task != "regression":
+                raise SettingError("bias_init", "target-mean is for regression; use prior for classes")
+            params[last_bias].fill_(self._targets.mean().item())
+        else:  # prior
+            if self.loss.task != "classification":
+                raise SettingError("bias_init", "prior is for classification; use target-mean for regression")
+            counts = torch.bincount(self.train_set.labels, minlength=self.train_set.num_classes).to(torch.float64)
+            frequencies = (counts + 1.0) / (counts.sum() + counts.numel())  # add-one: no log of 0
+            if self.spec.outputs == 1:  # one score: the log-odds of class 1
+                params[last_bias].fill_(math.log(frequencies[1] / frequencies[0]))
+            else:
+                params[last_bias].copy_(torch.log(frequencies))
 
     @property
     def batch(self) -> int | None:
@@ -219,29 +204,28 @@ class Trainer:
         b = self.config.batch
         return None if b is None or b >= len(self.train_set) else b
 
-    def _make_optimizer(self, velocity: dict[str, Tensor]) -> None:
-        # one hand-written SGD for both backends: they differ in where the gradient comes from
-        self._sgd = SGD(self.config.lr, self.config.momentum, {k: v.clone() for k, v in velocity.items()})
-
-    def velocity(self) -> dict[str, Tensor]:
-        """The momentum buffers by parameter name (empty before the first step or without momentum)."""
-        return {k: v.clone() for k, v in self._sgd.velocity.items()}
+    @property
+    def lr(self) -> float:
+        """The step size the next step uses (the schedule applied to the config's lr)."""
+        return self.schedule.lr_at(self.config.lr, self.step_count)
 
     # --- changing a running trainer -----------------------------------------------------
-    LIVE_SETTINGS = ("lr", "reg", "reg_kind", "batch", "momentum", "backend", "compare")
-
     def retune(self, config: TrainConfig) -> bool:
-        """Apply ``config`` in place when only :attr:`LIVE_SETTINGS` differ; False if it needs a new Trainer."""
+        """Apply ``config`` in place when only :attr:`LIVE_SETTINGS` differ; False if it needs a new Trainer.
+
+        The same optimizer kind keeps its state (momentum, Adam's moments); another kind starts fresh.
+        """
         config = config.validated()
-        # a linear model has no hidden layer: its width and activation do not change it
-        ignored = set(self.LIVE_SETTINGS) | ({"hidden", "activation"} if self.spec.architecture == "linear" else set())
+        # a linear model has no hidden layer: its widths and activation do not change it
+        ignored = set(self.LIVE_SETTINGS) | ({"hidden", "activation"} if not self.spec.hidden else set())
         other = {f: getattr(config, f) for f in vars(config) if f not in ignored}
         mine = {f: getattr(self.config, f) for f in vars(self.config) if f not in ignored}
         if other != mine:
             return False
-        velocity = self.velocity() if config.momentum else {}
-        self.config = config
-        self._make_optimizer(velocity)
+        optimizer = make_optimizer(config.optimizer, config.lr, **config.optimizer_options())
+        if config.optimizer == self.config.optimizer:
+            optimizer.load_state_dict(self.optimizer.state_dict(), self.params)
+        self.config, self.optimizer, self.schedule = config, optimizer, parse_schedule(config.schedule)
         return True
 
     def replace_data(self, train: Dataset, test: Dataset | None = None) -> None:
@@ -249,98 +233,167 @@ class Trainer:
         loss = _check_data(self.config, train)
         if loss.outputs(train.num_classes) != self.spec.outputs or loss.name != self.loss.name:
             raise InputError(f"the data now has {train.num_classes} classes: the model must be reset")
-        self.train_set, self.test_set = train, test if test is not None and len(test) else None
+        if train.inputs != self.train_set.inputs:
+            raise InputError(f"the data now has {train.inputs} inputs: the model must be reset")
+        self._set_data(train, test)
 
     # --- saving and restoring -------------------------------------------------------------
     def state_dict(self) -> dict:
-        """Everything needed to continue exactly: parameters, step, random state, momentum (JSON-ready)."""
+        """Everything needed to continue exactly: parameters, step, random and optimizer state (JSON-ready)."""
         return {
             "step": self.step_count,
             "parameters": {name: p.tolist() for name, p in self.parameters().items()},
-            "velocity": {name: v.tolist() for name, v in self.velocity().items()},
+            "optimizer": {"kind": self.optimizer.name, "state": self.optimizer.state_dict()},
             "generator": self.generator.get_state().tolist(),
             "diverged": self.diverged,
         }
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore :meth:`state_dict`'s output; InputError on anything malformed."""
+        """Restore :meth:`state_dict`'s output; InputError (one line naming the part) on anything malformed."""
+        if not isinstance(state, dict):
+            raise InputError("the saved training state must be an object")
+        missing = [k for k in ("step", "parameters", "generator") if k not in state]
+        if missing:
+            raise InputError(f"the saved training state has no {missing[0]!r}")
+        step = state["step"]
+        if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= 2**62:
+            raise InputError(f"the saved step must be a whole number >= 0, got {step!r}")
+        saved = state["parameters"]
+        if not isinstance(saved, dict) or set(saved) != set(self.params):
+            raise InputError(f"the saved parameters must be exactly {', '.join(self.params)}")
+        params = {
+            name: from_json_list(saved[name], tuple(p.shape), f"parameter {name}") for name, p in self.params.items()
+        }
+        generator_state = from_json_list(state["generator"], None, "random state", dtype=torch.uint8)
+        diverged = state.get("diverged")
+        if diverged is not None and not isinstance(diverged, str):
+            raise InputError(f"the saved divergence note must be text or null, got {diverged!r}")
+        optimizer = make_optimizer(self.config.optimizer, self.config.lr, **self.config.optimizer_options())
+        saved_optimizer = state.get("optimizer")
+        if saved_optimizer is not None:
+            if not isinstance(saved_optimizer, dict) or saved_optimizer.get("kind") != optimizer.name:
+                raise InputError(f"the saved optimizer state is not for the {optimizer.name} optimizer")
+            optimizer.load_state_dict(saved_optimizer.get("state"), self.params)
+        check_generator = torch.Generator()
         try:
-            params = {name: torch.tensor(state["parameters"][name], dtype=torch.float64) for name in self.params}
-            velocity = {name: torch.tensor(v, dtype=torch.float64) for name, v in state.get("velocity", {}).items()}
-            generator_state = torch.tensor(state["generator"], dtype=torch.uint8)
-            step = int(state["step"])
-        except (KeyError, TypeError, ValueError, RuntimeError) as error:
-            raise InputError(f"the saved training state is malformed ({error})") from None
-        if any(name not in self.params or v.shape != self.params[name].shape for name, v in velocity.items()):
-            raise InputError("the saved momentum does not fit the model")
-        if not all(torch.isfinite(p).all() for p in params.values()):
-            raise InputError("the saved parameters are not all finite numbers")
-        self.load_parameters(params)
-        try:
-            self.generator.set_state(generator_state)
+            check_generator.set_state(generator_state)
         except RuntimeError:
             raise InputError("the saved random state is malformed") from None
-        self._make_optimizer(velocity)
+        self.load_parameters(params)
+        self.generator.set_state(generator_state)
+        self.optimizer = optimizer
         self.step_count = step
-        self.diverged = state.get("diverged")
+        self.diverged = diverged
 
     # --- stepping ---------------------------------------------------------------------
     def _batch(self) -> tuple[Tensor, Tensor]:
-        data = self.train_set
         if self.batch is None:
             self.last_batch = None
-            return data.X, data.labels
+            return self._inputs, self._targets
+        n = len(self.train_set)
         if self.batch == 1:  # the guide's pick: one example uniformly at random
-            index = torch.randint(len(data), (1,), generator=self.generator)
+            index = torch.randint(n, (1,), generator=self.generator)
         else:  # distinct examples within a batch
-            index = torch.randperm(len(data), generator=self.generator)[: self.batch]
+            index = torch.randperm(n, generator=self.generator)[: self.batch]
         self.last_batch = index
-        return data.X[index], data.labels[index]
+        return self._inputs[index], self._targets[index]
 
-    def _gradients(self, X: Tensor, labels: Tensor) -> tuple[Tensor, Tensor, dict[str, Tensor], float | None]:
+    def _gradients(self, X: Tensor, targets: Tensor) -> tuple[Tensor, float, dict[str, Tensor], float | None]:
         c = self.config
         diff = None
         if c.backend == "hand" or c.compare:
-            hand = hand_loss_and_grads(self._values, self.spec, self.loss, X, labels, c.reg, c.reg_kind)
+            hand = hand_loss_and_grads(self.params, self.spec, self.loss, X, targets, c.reg, c.reg_kind)
         if c.backend == "torch" or c.compare:
-            autograd = torch_loss_and_grads(self.module, self.spec, self.loss, X, labels, c.reg, c.reg_kind)
+            autograd = torch_loss_and_grads(self.module, self.spec, self.loss, X, targets, c.reg, c.reg_kind)
         if c.compare:
             diff = max((hand[2][k] - autograd[2][k]).abs().max().item() for k in self.params)
         data_loss, reg_loss, grads = hand if c.backend == "hand" else autograd
         return data_loss, reg_loss, grads, diff
 
     def step(self) -> StepStats:
-        """One SGD step on one batch. Raises :class:`Diverged` (parameters untouched) on a non-finite step."""
+        """One optimizer step. Raises :class:`Diverged` (parameters untouched) on a non-finite step."""
         if self.diverged:
             raise Diverged(self.diverged)
-        X, labels = self._batch()
-        data_loss, reg_loss, grads, diff = self._gradients(X, labels)
         step = self.step_count + 1
-        proposal = self._sgd.propose(self._values, grads)
-        data, reg = data_loss.item(), float(reg_loss)
-        grad_sq, params_finite = _gradient_square_and_finite([grads[n] for n in proposal.names], proposal.params)
-        if not (math.isfinite(data) and math.isfinite(reg) and math.isfinite(grad_sq) and params_finite):
-            self._diverge(step)
-        self._sgd.commit(self._values, proposal)
+        lr = self.optimizer.lr = self.lr
+        if self.optimizer.needs_closure:
+            return self._closure_step(step, lr)
+        X, targets = self._batch()
+        data_loss, reg_loss, grads, diff = self._gradients(X, targets)
+        data = data_loss.item()
+        proposal = self.optimizer.propose(self.params, grads)
+        names = list(self.params)
+        grad_sq, params_finite = _gradient_square_and_finite([grads[n] for n in names],
+                                                             [proposal.params[n] for n in names])  # fmt: skip
+        self._check_finite(step, data, reg_loss, grad_sq, params_finite)
+        self.optimizer.commit(self.params, proposal)
         self.step_count = step
-        grad_norm = math.sqrt(grad_sq)
-        return StepStats(step, data + reg, data, reg, grad_norm, diff)
+        return StepStats(step, data + reg_loss, data, reg_loss, math.sqrt(grad_sq), lr, diff)
 
-    def _diverge(self, step: int) -> None:
-        self.diverged = f"diverged at step {step}: lower the step size (--lr {self.config.lr:g})"
+    def _closure_step(self, step: int, lr: float) -> StepStats:
+        """L-BFGS: one ``optimizer.step(closure)`` on the full batch; a non-finite result is undone."""
+        self.last_batch = None
+        first: list = []
+
+        def closure() -> tuple[float, dict[str, Tensor]]:
+            data_loss, reg_loss, grads, diff = self._gradients(self._inputs, self._targets)
+            if not first:
+                first.append((data_loss.item(), reg_loss, grads, diff))
+            return data_loss.item() + reg_loss, grads
+
+        before = self.parameters()
+        saved_state = self.optimizer.state_dict()
+        self.optimizer.step_closure(self.params, closure)
+        data, reg, grads, diff = first[0]
+        grad_sq, params_finite = _gradient_square_and_finite([grads[n] for n in self.params],
+                                                             list(self.params.values()))  # fmt: skip
+        try:
+            self._check_finite(step, data, reg, grad_sq, params_finite)
+        except Diverged:
+            self.load_parameters(before)
+            self.optimizer.load_state_dict(saved_state, self.params)
+            raise
+        self.step_count = step
+        return StepStats(step, data + reg, data, reg, math.sqrt(grad_sq), lr, diff)
+
+    def _check_finite(self, step: int, data: float, reg: float, grad_sq: float, params_finite: bool) -> None:
+        """Raise Diverged, saying what is not finite and when, before anything is changed."""
+        if math.isfinite(data) and math.isfinite(reg) and math.isfinite(grad_sq) and params_finite:
+            return
+        loss_finite = math.isfinite(data) and math.isfinite(reg)
+        what = "gradient" if loss_finite else ("data loss" if not math.isfinite(data) else "regularization loss")
+        if not (loss_finite and math.isfinite(grad_sq)) and step == 1:
+            # nothing has been updated yet: no step size can help
+            self.diverged = (f"the {what} is not finite at the start: the data's scale or the regularization "
+                             "is too large for float64")  # fmt: skip
+        elif not (loss_finite and math.isfinite(grad_sq)):
+            self.diverged = f"the {what} is not finite at step {step}: lower the step size (now {self.lr:g})"
+        else:
+            self.diverged = f"step {step} would make the parameters non-finite: lower the step size (now {self.lr:g})"
         raise Diverged(self.diverged)
 
     def run(
-        self, steps: int, record_every: int = 1, on_record: Callable[[StepStats, Evaluation], None] | None = None
+        self,
+        steps: int,
+        record_every: int = 1,
+        on_record: Callable[[StepStats, Evaluation], None] | None = None,
+        on_step: Callable[[int], None] | None = None,
     ) -> list[dict]:
-        """Take ``steps`` steps; every ``record_every`` (and at the last) evaluate and record.
+        """Take up to ``steps`` steps; every ``record_every`` (and at the last) evaluate and record.
 
         Returns the history: one dict per record with the step's stats and the
-        evaluation. Raises :class:`Diverged` like :meth:`step`.
+        evaluation. A divergence ends the run early: the history recorded until
+        then is returned and :attr:`diverged` says what happened. ``on_step``
+        gets the step count after every step (a progress bar's hook).
         """
         history = []
         for i in range(1, steps + 1):
-            stats = self.step()
+            try:
+                stats = self.step()
+            except Diverged:
+                break
+            if on_step is not None:
+                on_step(stats.step)
             if i % record_every == 0 or i == steps:
                 evaluation = self.evaluate()
                 history.append({**asdict(stats), **asdict(evaluation)})
@@ -350,47 +403,73 @@ class Trainer:
 
     # --- measuring ----------------------------------------------------------------------
     def scores(self, X: Tensor) -> Tensor:
-        """Scores (N, M) of points X (N, 2): M = 1 for a binary loss, K otherwise.
+        """Scores (N, M) of raw points X (N, D): M = 1 for a one-score loss, K otherwise.
 
-        Computed in X's floating dtype (float64 for data; a plot's grid may pass float32).
+        The features are computed here; computed in X's floating dtype (float64
+        for data; a plot's grid may pass float32).
         """
         if not X.is_floating_point():
             X = X.to(torch.float64)
-        return evaluate_scores(self._values, self.spec, X)
+        return evaluate_scores(self.params, self.spec, featurize(X, self.features))
 
     def predict(self, X: Tensor) -> Tensor:
-        """Class indices: score > 0 is class 1 for one score, else the largest score."""
+        """Class indices (score > 0 is class 1 for one score, else the largest), or predicted values."""
         scores = self.scores(X)
+        if self.loss.task == "regression":
+            return scores[:, 0]
         if scores.shape[1] == 1:
             return (scores[:, 0] > 0).to(torch.int64)
         return scores.argmax(dim=1)
 
+    def hidden_activations(self, X: Tensor) -> list[Tensor]:
+        """Each hidden layer's output (N, H_l) on raw points X (N, D), first layer first."""
+        return hidden_activations(self.params, self.spec, featurize(X.to(torch.float64), self.features))
+
     def accuracy(self, data: Dataset) -> float:
         return (self.predict(data.X) == data.labels).to(torch.float64).mean().item()
 
-    def _loss_on(self, data: Dataset) -> tuple[float, float]:
+    def _metrics(self, data: Dataset) -> dict[str, float | None]:
+        if self.loss.task == "classification":
+            return {"accuracy": self.accuracy(data)}
+        prediction = self.predict(data.X)
+        error = prediction - data.labels
+        return {
+            "rmse": error.pow(2).mean().sqrt().item(),
+            "mae": error.abs().mean().item(),
+            "r2": _r2(prediction, data.labels),
+        }
+
+    def _loss_on(self, X: Tensor, targets: Tensor) -> tuple[float, float]:
         c = self.config
-        data_loss, reg_loss = loss_value(self._values, self.spec, self.loss, data.X, data.labels, c.reg, c.reg_kind)
+        data_loss, reg_loss = loss_value(self.params, self.spec, self.loss, X, targets, c.reg, c.reg_kind)
         return data_loss.item(), float(reg_loss)
 
     def evaluate(self) -> Evaluation:
-        data_loss, reg_loss = self._loss_on(self.train_set)
-        test_loss = test_accuracy = None
+        data_loss, reg_loss = self._loss_on(self._inputs, self._targets)
+        train = self._metrics(self.train_set)
+        test: dict[str, float | None] = {}
+        test_loss = None
         if self.test_set is not None:
-            test_data, _ = self._loss_on(self.test_set)
-            test_loss, test_accuracy = test_data + reg_loss, self.accuracy(self.test_set)
+            test_data, _ = self._loss_on(self._test_inputs, self._test_targets)
+            test_loss, test = test_data + reg_loss, self._metrics(self.test_set)
         return Evaluation(
             self.step_count,
             data_loss + reg_loss,
             data_loss,
             reg_loss,
-            self.accuracy(self.train_set),
+            train.get("accuracy"),
             test_loss,
-            test_accuracy,
+            test.get("accuracy"),
+            train.get("rmse"),
+            test.get("rmse"),
+            train.get("mae"),
+            test.get("mae"),
+            train.get("r2"),
+            test.get("r2"),
         )
 
     def parameters(self) -> dict[str, Tensor]:
-        """A copy of the parameters, name → tensor."""
+        """A copy of the parameters, name -> tensor."""
         return {name: p.detach().clone() for name, p in self.params.items()}
 
     def load_parameters(self, params: dict[str, Tensor]) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "SigmoidGate",
     "MaxGate",
     "ReluGate",
+    "LeakyReluGate",
     "ReciprocalGate",
     "PowerGate",
     "ExpGate",
@@ -137,6 +138,9 @@ class Unit:
 
     def relu(self) -> Unit:
         return ReluGate().forward(self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Unit:
+        return LeakyReluGate(slope).forward(self)
 
     def sigmoid(self) -> Unit:
         return SigmoidGate().forward(self)
@@ -313,6 +317,28 @@ class ReluGate(Gate):
         u0 = self.inputs[0]
         if u0.value > 0.0:
             u0.grad += self.output.grad
+
+
+class LeakyReluGate(Gate):
+    """u0 where u0 > 0, else slope * u0; local derivative 1 or slope (slope at exactly 0, as torch)."""
+
+    __slots__ = ("slope",)
+    symbol, kind = "lrelu", "leaky_relu"
+
+    def __init__(self, slope: float = 0.01) -> None:
+        super().__init__()
+        self.slope = float(slope)
+
+    def forward(self, u0: Unit) -> Unit:
+        x = u0.value
+        return self._emit(x if x > 0.0 else self.slope * x, u0)
+
+    def backward(self) -> None:
+        u0 = self.inputs[0]
+        u0.grad += (1.0 if u0.value > 0.0 else self.slope) * self.output.grad
+
+    def __repr__(self) -> str:
+        return f"LeakyReluGate({self.slope:g})"
 
 
 class SigmoidGate(Gate):
