@@ -118,11 +118,14 @@ def test_losses_on_known_values():
     t = [0.0, 1.0, 5.0]
     s = [0.5, -1.0, 5.0]  # differences 0.5, -2, 0
     loss, ds = _one("l2", s, t)
-    assert loss.item() == pytest.approx(0.5 * (0.25 + 4 + 0) / 3) and ds[:, 0].tolist() == pytest.approx([0.5 / 3, -2 / 3, 0])
+    assert loss.item() == pytest.approx(0.5 * (0.25 + 4 + 0) / 3)
+    assert ds[:, 0].tolist() == pytest.approx([0.5 / 3, -2 / 3, 0])
     loss, ds = _one("l1", s, t)
-    assert loss.item() == pytest.approx((0.5 + 2 + 0) / 3) and ds[:, 0].tolist() == pytest.approx([1 / 3, -1 / 3, 0])
+    assert loss.item() == pytest.approx((0.5 + 2 + 0) / 3)
+    assert ds[:, 0].tolist() == pytest.approx([1 / 3, -1 / 3, 0])
     loss, ds = _one("huber", s, t)
-    assert loss.item() == pytest.approx((0.125 + 1.5 + 0) / 3) and ds[:, 0].tolist() == pytest.approx([0.5 / 3, -1 / 3, 0])
+    assert loss.item() == pytest.approx((0.125 + 1.5 + 0) / 3)
+    assert ds[:, 0].tolist() == pytest.approx([0.5 / 3, -1 / 3, 0])
 
 
 def test_losses_stay_finite_on_huge_scores():

@@ -118,7 +118,8 @@ def test_bad_data_or_state_in_a_session(tmp_path):
     path.write_text(json.dumps(document))
     with pytest.raises(InputError, match="label outside 0..1"):
         load_session(path)
-    for labels, message in (([0.5] + document["train"]["labels"][1:], "whole numbers"), (["a"], "labels must be a list of numbers, got str")):
+    fractional = [0.5] + document["train"]["labels"][1:]
+    for labels, message in ((fractional, "whole numbers"), (["a"], "labels must be a list of numbers, got str")):
         document["train"]["labels"] = labels
         path.write_text(json.dumps(document))
         with pytest.raises(InputError, match=message):

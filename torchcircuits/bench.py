@@ -8,8 +8,8 @@ Sections:
 1. scalar engine: forward + backward of the guide's neuron and of a 30-gate
    expression: ``Unit``, micrograd's ``Value`` (optional, ``pip install micrograd``)
    and torch scalar tensors;
-2. training step: the 2-layer net through the Trainer (hand and autograd)
-   against bare torch loops of the same math;
+2. training step: nets of one to three hidden layers through the Trainer
+   (hand and autograd) against bare torch loops of the same math;
 3. decision boundary: the trained net on a G×G grid;
 4. the app's frame (a plugin of the app, when it is installed);
 5. ``torchcircuits check`` wall time and ``import torchcircuits`` time.
@@ -127,41 +127,55 @@ def scalar_engine(number: int, repeats: int) -> list[Measurement]:
 
 
 # --- 2. training step -------------------------------------------------------------------------
-def _bare_loops(X: torch.Tensor, labels: torch.Tensor, hidden: int, classes: int, lr: float, reg: float):
+def _bare_loops(X: torch.Tensor, labels: torch.Tensor, hidden: tuple[int, ...], classes: int, lr: float, reg: float):
     """The same net, loss and update as the Trainer's, written plainly: the speed limit for torch here."""
     g = torch.Generator().manual_seed(0)
     n = X.shape[0]
     rows = torch.arange(n)
+    widths = [X.shape[1], *hidden, classes]
 
-    def params():
-        return [torch.randn(2, hidden, generator=g, dtype=torch.float64), torch.zeros(hidden, dtype=torch.float64),
-                torch.randn(hidden, classes, generator=g, dtype=torch.float64) * 0.1,
-                torch.zeros(classes, dtype=torch.float64)]  # fmt: skip
+    def params() -> list[torch.Tensor]:
+        layers = []
+        for fan_in, fan_out in zip(widths[:-1], widths[1:], strict=True):
+            layers += [torch.randn(fan_in, fan_out, generator=g, dtype=torch.float64) * (2 / fan_in) ** 0.5,
+                       torch.zeros(fan_out, dtype=torch.float64)]  # fmt: skip
+        return layers
 
-    W1, b1, W2, b2 = params()
+    P = params()
 
     def hand_step() -> float:
-        pre = X @ W1 + b1
-        h = torch.relu(pre)
-        S = h @ W2 + b2
+        inputs, pres = [X], []
+        h = X
+        for i in range(0, len(P) - 2, 2):
+            pre = h @ P[i] + P[i + 1]
+            h = torch.relu(pre)
+            pres.append(pre)
+            inputs.append(h)
+        S = h @ P[-2] + P[-1]
         shifted = S - S.max(dim=1, keepdim=True).values
         log_probs = shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
-        loss = -log_probs[rows, labels].mean() + reg * ((W1 * W1).sum() + (W2 * W2).sum())
-        dS = torch.exp(log_probs)
-        dS[rows, labels] -= 1.0
-        dS /= n
-        dh = torch.ops.aten.threshold_backward(dS @ W2.T, pre, 0.0)
-        W2.sub_(lr * (h.T @ dS + 2 * reg * W2))
-        b2.sub_(lr * dS.sum(0))
-        W1.sub_(lr * (X.T @ dh + 2 * reg * W1))
-        b1.sub_(lr * dh.sum(0))
+        loss = -log_probs[rows, labels].mean() + reg * sum((W * W).sum() for W in P[::2])
+        dout = torch.exp(log_probs)
+        dout[rows, labels] -= 1.0
+        dout /= n
+        for i in range(len(P) - 2, -1, -2):
+            W, b, layer_input = P[i], P[i + 1], inputs[i // 2]
+            dW = layer_input.T @ dout + 2 * reg * W
+            db = dout.sum(0)
+            if i > 0:
+                dout = torch.ops.aten.threshold_backward(dout @ W.T, pres[i // 2 - 1], 0.0)
+            W.sub_(lr * dW)
+            b.sub_(lr * db)
         return loss.item()
 
     V = [p.requires_grad_() for p in params()]
 
     def autograd_step() -> float:
-        S = torch.relu(X @ V[0] + V[1]) @ V[2] + V[3]
-        loss = torch.nn.functional.cross_entropy(S, labels) + reg * ((V[0] * V[0]).sum() + (V[2] * V[2]).sum())
+        h = X
+        for i in range(0, len(V) - 2, 2):
+            h = torch.relu(h @ V[i] + V[i + 1])
+        S = h @ V[-2] + V[-1]
+        loss = torch.nn.functional.cross_entropy(S, labels) + reg * sum((W * W).sum() for W in V[::2])
         for p in V:
             p.grad = None
         loss.backward()
@@ -173,7 +187,7 @@ def _bare_loops(X: torch.Tensor, labels: torch.Tensor, hidden: int, classes: int
     return hand_step, autograd_step
 
 
-def training_step(sizes: list[tuple[int, int]], number: int, repeats: int) -> list[Measurement]:
+def training_step(sizes: list[tuple[tuple[int, ...], int]], number: int, repeats: int) -> list[Measurement]:
     rows = []
     for hidden, n in sizes:
         data = make_dataset("spiral", n=n, seed=0)
@@ -183,7 +197,7 @@ def training_step(sizes: list[tuple[int, int]], number: int, repeats: int) -> li
             config = TrainConfig(model="net", hidden=hidden, lr=0.1, batch=None, backend=backend, loss="softmax")
             fns[backend] = Trainer(config, data).step
         timings = {name: seconds * 1e3 for name, seconds in interleaved_medians(fns, number, repeats).items()}
-        size = f"H={hidden}, N={n}"
+        size = f"H={','.join(map(str, hidden))}, N={n}"
         rows += [
             Measurement("training step", f"{size}: Trainer, hand backward", timings["hand"], "ms/step",
                         "bare hand loop", timings["hand"] / timings["bare hand"]),
@@ -252,7 +266,8 @@ def run_benchmarks(quick: bool = False, progress: bool = True) -> list[Measureme
     number = 20 if quick else 200
     sections: list[Callable[[], list[Measurement]]] = [
         lambda: scalar_engine(number, repeats),
-        lambda: training_step([(3, 6), (16, 200)] if quick else [(3, 6), (16, 200), (100, 1000)],
+        lambda: training_step([((3,), 6), ((16, 16), 200)] if quick
+                              else [((3,), 6), ((16,), 200), ((100,), 1000), ((64, 64, 64), 1000)],
                               5 if quick else 50, repeats),
         lambda: boundary_grid([100] if quick else [100, 200, 400], 2 if quick else 10, repeats),
         *[(lambda plugin=plugin: plugin(quick)) for plugin in _plugins()],

@@ -67,7 +67,7 @@ def leaky_relu_forward(X: Tensor) -> tuple[Tensor, Tensor]:
 
 def leaky_relu_backward(dout: Tensor, cache: Tensor) -> Tensor:
     """dout where the input was > 0, else slope · dout (the slope at exactly 0, as torch)."""
-    return dout * torch.where(cache > 0, 1.0, LEAKY_SLOPE)
+    return torch.where(cache > 0, dout, LEAKY_SLOPE * dout)
 
 
 def tanh_forward(X: Tensor) -> tuple[Tensor, Tensor]:
