@@ -101,3 +101,51 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
+
+
+def _strict(text):
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_regression_json_reports_rmse_and_r2_and_null_accuracies(capsys):
+    assert main(["train", "--model", "net", "--hidden", "16", "--activation", "tanh", "--dataset", "sine",
+                 "--loss", "l2", "--steps", "3000", "--batch", "20", "--lr", "0.1", "--json"]) == 0  # fmt: skip
+    result = _strict(capsys.readouterr().out)
+    assert result["task"] == "regression" and result["train_accuracy"] is None and result["test_accuracy"] is None
+    assert result["test_r2"] > 0.95 and 0 < result["test_rmse"] < 0.2 and result["train_mae"] < result["train_rmse"]
+    assert all("lr" in record for record in result["history"])
+
+
+def test_a_diverged_run_prints_strict_json(capsys):
+    assert main(["train", "--model", "net", "--dataset", "moons", "--batch", "all", "--lr", "1e9", "--json"]) == 1
+    captured = capsys.readouterr()
+    result = _strict(captured.out)
+    assert result["diverged"] and "lower the step size" in captured.err
+
+
+def test_save_and_continue_a_session_equals_one_longer_run(tmp_path, capsys):
+    common = ["--model", "net", "--hidden", "6,4", "--dataset", "moons", "--batch", "8", "--lr", "0.1",
+              "--momentum", "0.9", "--seed", "2"]  # fmt: skip
+    whole = run_json(capsys, *common, "--steps", "60")
+    session = tmp_path / "s.json"
+    run_json(capsys, *common, "--steps", "40", "--save", str(session))
+    continued = run_json(capsys, "--session", str(session), "--steps", "20")
+    assert continued["steps"] == 60 and continued["steps_this_run"] == 20
+    assert continued["parameters"] == whole["parameters"]
+    assert continued["final_loss"] == whole["final_loss"] and continued.keys() == whole.keys()
+    # optimization settings may change on the way; the model and data may not
+    assert main(["train", "--session", str(session), "--steps", "5", "--lr", "0.01"]) == 0
+    assert main(["train", "--session", str(session), "--dataset", "xor"]) == 2
+    assert "--dataset cannot change a saved session" in capsys.readouterr().err
+
+
+def test_a_file_named_like_a_built_in_set_does_not_shadow_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "guide").write_text("x1,x2,label\n0,0,1\n1,1,0\n")
+    assert main(["train", "--dataset", "guide", "--steps", "1"]) == 0
+    assert "on guide: 6 train" in capsys.readouterr().out
+    assert main(["train", "--dataset", "./guide", "--steps", "1"]) == 0
+    assert "on file ./guide: 2 train" in capsys.readouterr().out
