@@ -27,6 +27,7 @@ import torch
 from torch import Tensor
 
 from .errors import InputError, SettingError, unknown_name
+from .schedules import number_text
 
 __all__ = [
     "Proposal",
@@ -53,10 +54,9 @@ class Proposal:
 
 # --- checking settings -------------------------------------------------------------------
 def _show(value: object) -> str:
-    """A number as a user typed it (``0``, ``1.5``, ``1e-08``); anything else as its repr."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = f"{value:g}"
-        return text if float(text) == value else repr(value)
+    """A number as a user would type it (``0``, ``1.5``); anything else as its repr."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return number_text(value)
     return repr(value)
 
 
