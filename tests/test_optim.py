@@ -23,7 +23,17 @@ from torchcircuits.models import (
     torch_loss_and_grads,
     weight_names,
 )
-from torchcircuits.optim import LBFGS, OPTIMIZERS, SGD, Adam, Optimizer, Proposal, RMSprop, make_optimizer
+from torchcircuits.optim import (
+    LBFGS,
+    OPTIMIZERS,
+    SGD,
+    Adam,
+    Optimizer,
+    Proposal,
+    RMSprop,
+    make_optimizer,
+    sgd_state_from_velocity,
+)
 
 MOONS = make_dataset("moons", n=40, seed=1)
 SPEC = ModelSpec("net", 1, hidden=5, activation="tanh")
@@ -212,12 +222,37 @@ def test_a_momentum_state_loads_only_where_it_fits():
     run(sgd, params, 2)
     saved = sgd.state_dict()
     assert set(saved["momentum_buffer"]) == set(params)
-    with pytest.raises(InputError, match="lacks momentum_buffer"):
-        make("sgd momentum").load_state_dict({"kind": "sgd", "step": 2}, params)
-    make("sgd").load_state_dict({"kind": "sgd", "step": 2}, params)  # plain SGD keeps no buffer
     linear = init_params(ModelSpec("linear", 1), "small", torch.Generator().manual_seed(0))
     with pytest.raises(InputError, match="does not fit the parameters"):
         make("sgd momentum").load_state_dict(saved, linear)
+
+
+def test_momentum_switched_on_mid_run_starts_fresh_as_in_torch():
+    params = start()
+    plain = make("sgd")
+    run(plain, params, 2)
+    assert "momentum_buffer" not in plain.state_dict()
+    with_momentum = make("sgd momentum")
+    with_momentum.load_state_dict(plain.state_dict(), params)  # a retune from momentum 0 to 0.9
+    before = {n: p.clone() for n, p in params.items()}
+    grads = hand_grads(params)
+    with_momentum.step(params, grads)  # v = g: the step of plain SGD
+    assert all(torch.equal(params[n], before[n] - 0.1 * grads[n]) for n in params)
+    assert with_momentum.state_dict()["step"] == 3
+
+
+def test_a_velocity_from_an_old_session_becomes_the_sgd_state():
+    params = start()
+    sgd = make("sgd momentum")
+    run(sgd, params, 2)
+    velocity = {n: v.tolist() for n, v in sgd.velocity.items()}
+    resumed = make("sgd momentum")
+    resumed.load_state_dict(sgd_state_from_velocity(velocity), params)
+    a, b = {n: p.clone() for n, p in params.items()}, {n: p.clone() for n, p in params.items()}
+    run(sgd, a, 3)
+    run(resumed, b, 3)
+    assert all(torch.equal(a[n], b[n]) for n in params)
+    make("sgd").load_state_dict(sgd_state_from_velocity({}), params)
 
 
 # --- settings --------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ __all__ = [
     "LBFGS",
     "OPTIMIZERS",
     "make_optimizer",
+    "sgd_state_from_velocity",
 ]
 
 #: a closure for L-BFGS: (loss as a float, gradients by parameter name) at the current parameter values
@@ -238,7 +239,8 @@ class SGD(Optimizer):
             self.state = {"step": 0, "momentum_buffer": dict(velocity)}
 
     def _required(self) -> tuple[str, ...]:
-        return self.buffers if self.momentum else ()
+        # no momentum buffer is a fresh one (v = g on the next step), as torch does when momentum is switched on
+        return ()
 
     def _update(self, p: Tensor, g: Tensor, buffers: Mapping[str, Tensor], t: int) -> tuple[Tensor, dict[str, Tensor]]:
         lr, momentum = self.lr, self.momentum
@@ -262,6 +264,11 @@ class SGD(Optimizer):
 
     def commit(self, params: MutableMapping[str, Tensor], proposal: Proposal) -> None:
         super().commit(params, proposal.proposal if isinstance(proposal, _LegacyProposal) else proposal)
+
+
+def sgd_state_from_velocity(velocity: Mapping[str, object]) -> dict:
+    """The SGD ``state_dict`` that holds these momentum buffers ({name: nested list}), e.g. from an old session."""
+    return {"kind": SGD.name, "step": 0, "momentum_buffer": dict(velocity)} if velocity else {"kind": SGD.name}
 
 
 class _LegacyProposal:
