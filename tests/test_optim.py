@@ -102,6 +102,19 @@ def test_each_optimizer_matches_torch_optim_step_for_step(case, reg):
     assert max((ours[n] - s).abs().max().item() for n, s in start().items()) > 0.05
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_the_foreach_variant_equals_the_plain_lines_bit_for_bit(case):
+    fused, plain = start(), start()
+    fused_optimizer, plain_optimizer = make(case), make(case)
+    plain_optimizer.foreach = False
+    assert fused_optimizer.foreach
+    for _ in range(20):
+        fused_optimizer.step(fused, hand_grads(fused, 0.01))
+        plain_optimizer.step(plain, hand_grads(plain, 0.01))
+        assert all(torch.equal(fused[n], plain[n]) for n in fused)
+    assert fused_optimizer.state_dict() == plain_optimizer.state_dict()
+
+
 def test_nesterov_and_momentum_take_different_steps():
     plain, nesterov = start(), start()
     run(make("sgd momentum"), plain, 5)

@@ -99,6 +99,8 @@ class Optimizer:
     needs_closure: ClassVar[bool] = False
     #: the per-parameter tensors the state keeps, by key (torch's names)
     buffers: ClassVar[tuple[str, ...]] = ()
+    #: step with :meth:`_update_foreach` (False: the plain per-tensor :meth:`_update`; tested equal bit for bit)
+    foreach: bool = True
     lr: float
 
     def __init__(self) -> None:
@@ -112,25 +114,41 @@ class Optimizer:
         """The buffers a state past step 0 must hold (all of them unless a setting leaves one unused)."""
         return self.buffers
 
+    def _update_foreach(
+        self, p: list[Tensor], g: list[Tensor], buffers: Mapping[str, list[Tensor]], t: int
+    ) -> tuple[list[Tensor], dict[str, list[Tensor]]]:
+        """:meth:`_update` for all parameters at once, with the same ops in the same order (so equal bit for bit).
+
+        torch._foreach ops: one call per line instead of one per line and tensor (measured ~3x faster for
+        the guide's 4-tensor nets, see docs/optimizers.md).
+        """
+        raise NotImplementedError
+
     def propose(self, params: Mapping[str, Tensor], grads: Mapping[str, Tensor]) -> Proposal:
         """The step's new parameters and state, computed out of place: mutates nothing."""
         if set(grads) != set(params):
             raise ValueError(f"gradients for {sorted(grads)} do not match the parameters {sorted(params)}")
         t = self.state.get("step", 0) + 1
-        new_params: dict[str, Tensor] = {}
-        new_buffers: dict[str, dict[str, Tensor]] = {}
-        for name, p in params.items():
-            previous = {key: self.state[key][name] for key in self.buffers if key in self.state}
-            new_params[name], updated = self._update(p.detach(), grads[name].detach(), previous, t)
-            for key, value in updated.items():
-                new_buffers.setdefault(key, {})[name] = value
-        return Proposal(new_params, {"step": t, **new_buffers})
+        names = list(params)
+        p, g = [params[n] for n in names], [grads[n] for n in names]
+        previous = {key: [self.state[key][n] for n in names] for key in self.buffers if key in self.state}
+        with torch.no_grad():  # the parameters may be nn.Parameters: the update is no part of their graph
+            if self.foreach:
+                new_p, new_buffers = self._update_foreach(p, g, previous, t)
+            else:
+                new_p, new_buffers = [], {}
+                for i in range(len(names)):
+                    p_new, updated = self._update(p[i], g[i], {key: b[i] for key, b in previous.items()}, t)
+                    new_p.append(p_new)
+                    for key, value in updated.items():
+                        new_buffers.setdefault(key, []).append(value)
+        state = {key: dict(zip(names, values, strict=True)) for key, values in new_buffers.items()}
+        return Proposal(dict(zip(names, new_p, strict=True)), {"step": t, **state})
 
     def commit(self, params: MutableMapping[str, Tensor], proposal: Proposal) -> None:
         """Write the proposal's values into ``params`` in place (they may be nn.Parameters) and keep its state."""
         with torch.no_grad():
-            for name, p in params.items():
-                p.copy_(proposal.params[name])
+            torch._foreach_copy_(list(params.values()), [proposal.params[n] for n in params])
         self.state = proposal.state
 
     def step(self, params: MutableMapping[str, Tensor], grads: Mapping[str, Tensor]) -> None:
@@ -252,6 +270,16 @@ class SGD(Optimizer):
         p_new = p - lr * step
         return p_new, {"momentum_buffer": v}
 
+    def _update_foreach(self, p, g, buffers, t):
+        lr, momentum = self.lr, self.momentum
+        if momentum == 0:
+            return torch._foreach_sub(p, torch._foreach_mul(g, lr)), {}
+        v = buffers.get("momentum_buffer") or [torch.zeros_like(x) for x in p]
+        v = torch._foreach_add(torch._foreach_mul(v, momentum), g)
+        step = torch._foreach_add(g, torch._foreach_mul(v, momentum)) if self.nesterov else v
+        p_new = torch._foreach_sub(p, torch._foreach_mul(step, lr))
+        return p_new, {"momentum_buffer": v}
+
     # --- compat for the Chapter 2 trainer (see __init__) -----------------------------------------
     @property
     def velocity(self) -> dict[str, Tensor]:
@@ -302,6 +330,14 @@ class RMSprop(Optimizer):
         p_new = p - lr * g / (s.sqrt() + eps)
         return p_new, {"square_avg": s}
 
+    def _update_foreach(self, p, g, buffers, t):
+        lr, alpha, eps = self.lr, self.alpha, self.eps
+        s = buffers.get("square_avg") or [torch.zeros_like(x) for x in p]
+        s = torch._foreach_add(torch._foreach_mul(s, alpha), torch._foreach_mul(torch._foreach_mul(g, 1 - alpha), g))
+        denominator = torch._foreach_add(torch._foreach_sqrt(s), eps)
+        p_new = torch._foreach_sub(p, torch._foreach_div(torch._foreach_mul(g, lr), denominator))
+        return p_new, {"square_avg": s}
+
 
 class Adam(Optimizer):
     """Adam as torch.optim.Adam (amsgrad=False, no weight decay: our L2 is in the loss).
@@ -329,6 +365,18 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         p_new = p - lr * m_hat / (v_hat.sqrt() + eps)
+        return p_new, {"exp_avg": m, "exp_avg_sq": v}
+
+    def _update_foreach(self, p, g, buffers, t):
+        lr, (beta1, beta2), eps = self.lr, self.betas, self.eps
+        m = buffers.get("exp_avg") or [torch.zeros_like(x) for x in p]
+        v = buffers.get("exp_avg_sq") or [torch.zeros_like(x) for x in p]
+        m = torch._foreach_add(torch._foreach_mul(m, beta1), torch._foreach_mul(g, 1 - beta1))
+        v = torch._foreach_add(torch._foreach_mul(v, beta2), torch._foreach_mul(torch._foreach_mul(g, 1 - beta2), g))
+        m_hat = torch._foreach_div(m, 1 - beta1**t)
+        v_hat = torch._foreach_div(v, 1 - beta2**t)
+        denominator = torch._foreach_add(torch._foreach_sqrt(v_hat), eps)
+        p_new = torch._foreach_sub(p, torch._foreach_div(torch._foreach_mul(m_hat, lr), denominator))
         return p_new, {"exp_avg": m, "exp_avg_sq": v}
 
 
