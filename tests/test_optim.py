@@ -36,8 +36,9 @@ from torchcircuits.optim import (
 )
 
 MOONS = make_dataset("moons", n=40, seed=1)
-SPEC = ModelSpec("net", 1, hidden=5, activation="tanh")
+SPEC = ModelSpec(2, (5,), 1, "tanh")
 LOSS = get_loss("logistic")
+SIGNS = LOSS.targets(MOONS.labels)
 
 #: name: (our optimizer's make_optimizer arguments, torch.optim's class and arguments)
 CASES = {
@@ -65,7 +66,7 @@ def start() -> dict[str, torch.Tensor]:
 
 
 def hand_grads(params, reg: float = 0.0) -> dict[str, torch.Tensor]:
-    return hand_loss_and_grads(params, SPEC, LOSS, MOONS.X, MOONS.labels, reg, "l2")[2]
+    return hand_loss_and_grads(params, SPEC, LOSS, MOONS.X, SIGNS, reg, "l2")[2]
 
 
 def make(case: str) -> Optimizer:
@@ -93,7 +94,7 @@ def test_each_optimizer_matches_torch_optim_step_for_step(case, reg):
     reference = torch_class(groups, foreach=False, **arguments)
     for step in range(1, 51):
         optimizer.step(ours, hand_grads(ours, reg))
-        torch_loss_and_grads(module, SPEC, LOSS, MOONS.X, MOONS.labels, 0.0, "l2")
+        torch_loss_and_grads(module, SPEC, LOSS, MOONS.X, SIGNS, 0.0, "l2")
         reference.step()
         for name, p in module.named_parameters():
             # float64 round-off of one step is ~1e-17; 50 steps stay far below 1e-12
@@ -235,7 +236,7 @@ def test_a_momentum_state_loads_only_where_it_fits():
     run(sgd, params, 2)
     saved = sgd.state_dict()
     assert set(saved["momentum_buffer"]) == set(params)
-    linear = init_params(ModelSpec("linear", 1), "small", torch.Generator().manual_seed(0))
+    linear = init_params(ModelSpec(2, (), 1), "small", torch.Generator().manual_seed(0))
     with pytest.raises(InputError, match="does not fit the parameters"):
         make("sgd momentum").load_state_dict(saved, linear)
 
@@ -258,7 +259,7 @@ def test_a_velocity_from_an_old_session_becomes_the_sgd_state():
     params = start()
     sgd = make("sgd momentum")
     run(sgd, params, 2)
-    velocity = {n: v.tolist() for n, v in sgd.velocity.items()}
+    velocity = {n: v.tolist() for n, v in sgd.state["momentum_buffer"].items()}
     resumed = make("sgd momentum")
     resumed.load_state_dict(sgd_state_from_velocity(velocity), params)
     a, b = {n: p.clone() for n, p in params.items()}, {n: p.clone() for n, p in params.items()}
@@ -318,7 +319,7 @@ def test_lr_is_read_at_each_step():
 
 
 # --- L-BFGS ----------------------------------------------------------------------------------
-LBFGS_SPEC = ModelSpec("net", 1, hidden=8, activation="tanh")
+LBFGS_SPEC = ModelSpec(2, (8,), 1, "tanh")
 LBFGS_REG = 0.003  # a bounded minimum that 20 steps of up to 20 iterations approach gradually at lr 0.2
 
 
@@ -330,7 +331,7 @@ def hand_closure(params: dict):
     values = {n: p.detach() for n, p in params.items()}  # share storage with the parameters torch moves
 
     def closure():
-        data, reg, grads = hand_loss_and_grads(values, LBFGS_SPEC, LOSS, MOONS.X, MOONS.labels, LBFGS_REG, "l2")
+        data, reg, grads = hand_loss_and_grads(values, LBFGS_SPEC, LOSS, MOONS.X, SIGNS, LBFGS_REG, "l2")
         return data.item() + reg, grads
 
     return closure
@@ -345,7 +346,7 @@ def test_lbfgs_matches_torch_lbfgs_step_for_step(line_search):
 
     def autograd_closure():
         data, reg, _ = torch_loss_and_grads(
-            reference_module, LBFGS_SPEC, LOSS, MOONS.X, MOONS.labels, LBFGS_REG, "l2"
+            reference_module, LBFGS_SPEC, LOSS, MOONS.X, SIGNS, LBFGS_REG, "l2"
         )
         return data.item() + reg
 

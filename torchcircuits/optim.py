@@ -234,27 +234,13 @@ class SGD(Optimizer):
     name = "sgd"
     buffers = ("momentum_buffer",)
 
-    def __init__(
-        self,
-        lr: float,
-        momentum: float = 0.0,
-        nesterov: bool | Mapping[str, Tensor] = False,
-        *,
-        velocity: Mapping[str, Tensor] | None = None,
-    ) -> None:
+    def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False) -> None:
         super().__init__()
-        # compat for the trainer of Chapter 2, which calls SGD(lr, momentum, velocity) and reads proposal.names/.params
-        # as a list: a mapping in third place is that velocity. Goes with that trainer.
-        if isinstance(nesterov, Mapping):
-            nesterov, velocity = False, nesterov
-        self._legacy = velocity is not None
         self.lr = _check_lr(lr)
         self.momentum = _checked(momentum, "momentum", "must be at least 0 and below 1", lambda x: 0 <= x < 1)
         if nesterov and self.momentum == 0:
             raise SettingError("nesterov", "needs momentum > 0")
         self.nesterov = bool(nesterov)
-        if velocity:
-            self.state = {"step": 0, "momentum_buffer": dict(velocity)}
 
     def _required(self) -> tuple[str, ...]:
         # no momentum buffer is a fresh one (v = g on the next step), as torch does when momentum is switched on
@@ -280,32 +266,10 @@ class SGD(Optimizer):
         p_new = torch._foreach_sub(p, torch._foreach_mul(step, lr))
         return p_new, {"momentum_buffer": v}
 
-    # --- compat for the Chapter 2 trainer (see __init__) -----------------------------------------
-    @property
-    def velocity(self) -> dict[str, Tensor]:
-        """The momentum buffers by name (empty before the first step or without momentum)."""
-        return dict(self.state.get("momentum_buffer", {}))
-
-    def propose(self, params: Mapping[str, Tensor], grads: Mapping[str, Tensor]) -> Proposal:
-        proposal = super().propose(params, grads)
-        return _LegacyProposal(proposal) if self._legacy else proposal  # type: ignore[return-value]
-
-    def commit(self, params: MutableMapping[str, Tensor], proposal: Proposal) -> None:
-        super().commit(params, proposal.proposal if isinstance(proposal, _LegacyProposal) else proposal)
-
 
 def sgd_state_from_velocity(velocity: Mapping[str, object]) -> dict:
     """The SGD ``state_dict`` that holds these momentum buffers ({name: nested list}), e.g. from an old session."""
     return {"kind": SGD.name, "step": 0, "momentum_buffer": dict(velocity)} if velocity else {"kind": SGD.name}
-
-
-class _LegacyProposal:
-    """A :class:`Proposal` as the Chapter 2 trainer reads it: ``names`` and ``params`` as a list in that order."""
-
-    def __init__(self, proposal: Proposal) -> None:
-        self.proposal = proposal
-        self.names = tuple(proposal.params)
-        self.params = list(proposal.params.values())
 
 
 class RMSprop(Optimizer):

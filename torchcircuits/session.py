@@ -21,6 +21,7 @@ import torch
 from .data import COORDINATE_LIMIT, MAX_POINTS, Dataset
 from .errors import InputError
 from .files import atomic_write_text
+from .optim import sgd_state_from_velocity
 from .run import RunSettings
 from .tensors import from_json_list
 from .trainer import Trainer
@@ -146,13 +147,9 @@ def _migrate_v1(document: dict) -> dict:
         velocity = state.pop("velocity")
         if not isinstance(velocity, dict):
             raise InputError("the saved velocity must be an object of momentum buffers")
-        state["optimizer"] = {"kind": "sgd", "state": _sgd_state_from_velocity(velocity)}
+        state["optimizer"] = {"kind": "sgd", "state": sgd_state_from_velocity(velocity)}
         document = {**document, "trainer": state}
     return document
-
-
-def _sgd_state_from_velocity(velocity: dict) -> dict:
-    return dict(velocity)
 
 
 def load_session(path: str | Path) -> Session:
