@@ -112,6 +112,16 @@ def follow_diagram(controller: TrainingController) -> Diagram | str:
     return build_diagram(circuit, values, fixed=("x", "y"), seed_grad=pull, caption=caption)
 
 
+def _not_finite_here(output: float, gradient: dict[str, float]) -> str:
+    """Why no step can start at this point (its output or a gradient is inf or nan), or ""."""
+    if not math.isfinite(output):
+        return f"the output is not finite at this point ({output}): move an input first (a denominator is 0?)"
+    for name, value in gradient.items():
+        if not math.isfinite(value):
+            return f"the gradient of {name} is not finite at this point ({value}): move an input first"
+    return ""
+
+
 class CircuitView(QWidget):
     """Pick a circuit, edit its inputs, tug them, step through the passes, run the strategies."""
 
@@ -301,7 +311,14 @@ class CircuitView(QWidget):
         except InputError as error:
             self.show_message("error", str(error))
             return
-        result = analytic_gradient_ascent(self.circuit, self.values, step_size=step, names=self.tunable())
+        try:
+            result = analytic_gradient_ascent(self.circuit, self.values, step_size=step, names=self.tunable())
+        except (ArithmeticError, InputError) as error:  # the faces follow IEEE; this is a last line of defence
+            self.show_message("error", f"cannot tug here: {error}")
+            return
+        if problem := _not_finite_here(result.start_output, result.gradient):
+            self.show_message("error", f"cannot tug here: {problem}")
+            return
         if not all(math.isfinite(v) for v in result.end.values()):
             self.show_message("error", "that step leaves the finite numbers: use a smaller step size")
             return
@@ -315,6 +332,7 @@ class CircuitView(QWidget):
             f"output {format_number(result.start_output)} → {format_number(result.end_output)}"
             f" ({', '.join(self.tunable()) or 'nothing'} moved)"
         )
+        self.message.clear()
         self.forward_done = self.backward_done = None
         self.refresh()
 
@@ -347,11 +365,20 @@ class CircuitView(QWidget):
 
     def run_strategies(self) -> None:
         names = self.tunable()
-        rows = [
-            random_local_search(self.circuit, self.values, names=names),
-            numerical_gradient_ascent(self.circuit, self.values, names=names),
-            analytic_gradient_ascent(self.circuit, self.values, names=names),
-        ]
+        try:
+            rows = [
+                random_local_search(self.circuit, self.values, names=names),
+                numerical_gradient_ascent(self.circuit, self.values, names=names),
+                analytic_gradient_ascent(self.circuit, self.values, names=names),
+            ]
+        except (ArithmeticError, InputError) as error:
+            self.strategies_label.clear()
+            self.show_message("error", f"cannot run the strategies here: {error}")
+            return
+        if problem := _not_finite_here(rows[2].start_output, rows[2].gradient):
+            self.strategies_label.clear()
+            self.show_message("error", f"cannot run the strategies here: {problem}")
+            return
         cells = "".join(
             f"<tr><td>{r.strategy}</td><td align=right>{format_number(r.end_output)}</td>"
             f"<td align=right>{r.evaluations}</td></tr>"
@@ -361,6 +388,7 @@ class CircuitView(QWidget):
             f"<table cellspacing=6><tr><th>strategy</th><th>output</th><th>evaluations</th></tr>{cells}</table>"
             f"start: {format_number(rows[0].start_output)}"
         )
+        self.message.clear()
 
     # --- drawing ------------------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:
