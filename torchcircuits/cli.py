@@ -115,6 +115,10 @@ class _CheckTable:
         )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _run_check(args: argparse.Namespace) -> int:
     from collections import Counter
 
@@ -156,7 +160,7 @@ def _run_check(args: argparse.Namespace) -> int:
         notes = [f"{counts[s]} {s}" for s in ("kink", "numeric skipped", "not finite") if counts[s]]
         noted = f" ({', '.join(notes)})" if notes else ""
         print(
-            f"\n{total} runs on {len(circuits)} circuit{'' if len(circuits) == 1 else 's'}: {verdict}{noted} "
+            f"\n{_count(total, 'run')} on {_count(len(circuits), 'circuit')}: {verdict}{noted} "
             f"(hand vs torch <= {HAND_TORCH_TOL:g} abs, vs centered numeric < {NUMERIC_REL_TOL:g} rel)"
         )
         if failures:
