@@ -88,6 +88,7 @@ def _quit_on_interrupt_hook(previous):
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(EXIT_INTERRUPTED)  # inside Qt's event processing: no way back to main's handler
+            return
         previous(kind, value, traceback)
 
     return hook
