@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from torchcircuits.check import not_finite_at
 from torchcircuits.circuits import CIRCUITS, get_circuit
 from torchcircuits.diagram import Diagram, build_diagram, format_number, gate_order
 from torchcircuits.errors import InputError, parse_float
@@ -110,16 +111,6 @@ def follow_diagram(controller: TrainingController) -> Diagram | str:
         f"label {label:+d}, score {score:.3g}, pull {pull:+.3g}"
     )
     return build_diagram(circuit, values, fixed=("x", "y"), seed_grad=pull, caption=caption)
-
-
-def _not_finite_here(output: float, gradient: dict[str, float]) -> str:
-    """Why no step can start at this point (its output or a gradient is inf or nan), or ""."""
-    if not math.isfinite(output):
-        return f"the output is not finite at this point ({output}): move an input first (a denominator is 0?)"
-    for name, value in gradient.items():
-        if not math.isfinite(value):
-            return f"the gradient of {name} is not finite at this point ({value}): move an input first"
-    return ""
 
 
 class CircuitView(QWidget):
@@ -316,8 +307,8 @@ class CircuitView(QWidget):
         except (ArithmeticError, InputError) as error:  # the faces follow IEEE; this is a last line of defence
             self.show_message("error", f"cannot tug here: {error}")
             return
-        if problem := _not_finite_here(result.start_output, result.gradient):
-            self.show_message("error", f"cannot tug here: {problem}")
+        if problem := not_finite_at(result.start_output, result.gradient):
+            self.show_message("error", f"cannot tug here: {problem}: move an input first")
             return
         if not all(math.isfinite(v) for v in result.end.values()):
             self.show_message("error", "that step leaves the finite numbers: use a smaller step size")
@@ -375,9 +366,9 @@ class CircuitView(QWidget):
             self.strategies_label.clear()
             self.show_message("error", f"cannot run the strategies here: {error}")
             return
-        if problem := _not_finite_here(rows[2].start_output, rows[2].gradient):
+        if problem := not_finite_at(rows[2].start_output, rows[2].gradient):
             self.strategies_label.clear()
-            self.show_message("error", f"cannot run the strategies here: {problem}")
+            self.show_message("error", f"cannot run the strategies here: {problem}: move an input first")
             return
         cells = "".join(
             f"<tr><td>{r.strategy}</td><td align=right>{format_number(r.end_output)}</td>"

@@ -55,6 +55,7 @@ __all__ = [
     "NUMERIC_ABS_TOL",
     "RELATIVE_FLOOR",
     "compare_numeric",
+    "not_finite_at",
 ]
 
 HAND_TORCH_TOL = 1e-10
@@ -159,12 +160,13 @@ def _face_gap(
     return worst, problem
 
 
-def _not_finite(output: float, hand: Mapping[str, float]) -> str:
+def not_finite_at(output: float, gradient: Mapping[str, float]) -> str:
+    """``the output is not finite at this point (inf)`` (or the first such gradient), or "" where all are finite."""
     if not math.isfinite(output):
-        return f"output is not finite at this point ({output}): numeric comparison skipped"
-    for name, value in hand.items():
+        return f"the output is not finite at this point ({output})"
+    for name, value in gradient.items():
         if not math.isfinite(value):
-            return f"gradient of {name} is not finite at this point ({value}): numeric comparison skipped"
+            return f"the gradient of {name} is not finite at this point ({value})"
     return ""
 
 
@@ -179,9 +181,9 @@ def check_circuit(circuit: Circuit, values: Mapping[str, float], run: str = "see
     diff_torch, torch_problem = _face_gap((output, hand), (torch_output, torch_grads), "torch")
     diff_units, units_problem = _face_gap((output, hand), (units_output, unit_grads), "Unit")
     rel, numeric_problem = 0.0, ""
-    not_finite = _not_finite(output, hand)
+    not_finite = not_finite_at(output, hand)
     if not_finite:
-        status, reason = "not finite", not_finite
+        status, reason = "not finite", f"{not_finite}: numeric comparison skipped"
     elif not all(math.isfinite(v) for v in numeric.values()):
         name = next(k for k, v in numeric.items() if not math.isfinite(v))
         status = "numeric skipped"
