@@ -16,11 +16,16 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from torchcircuits.cli import OneLineErrorParser
 from torchcircuits.errors import InputError
 from torchcircuits.pipes import EXIT_INTERRUPTED
-from torchcircuits.run import RunSettings, add_run_options, settings_from_args
+from torchcircuits.run import RunSettings, add_run_options, settings_from_args, whole
+
+if TYPE_CHECKING:
+    from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QApplication
 
 __all__ = ["main", "build_parser", "install_interrupt_handler", "MAX_GRID"]
 
@@ -47,8 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _grid_size(text: str) -> int:
     """The --grid value, refused above MAX_GRID before anything is allocated."""
-    from torchcircuits.run import whole
-
     grid = whole(text, "--grid", 10)
     if grid > MAX_GRID:
         raise InputError(
@@ -58,7 +61,7 @@ def _grid_size(text: str) -> int:
     return grid
 
 
-def install_interrupt_handler(app) -> object:
+def install_interrupt_handler(app: QApplication) -> QTimer:
     """Make Ctrl-C close the windows and quit the event loop; returns the wake-up timer.
 
     Python runs signal handlers only between its own bytecodes, and Qt's event
