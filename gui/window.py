@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -26,7 +25,7 @@ from PyQt6.QtWidgets import (
 
 from torchcircuits.data import save_csv
 from torchcircuits.errors import InputError
-from torchcircuits.run import RunSettings
+from torchcircuits.run import DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
 
 from .boundary import BoundaryView, plot_bounds
@@ -260,7 +259,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         problem = self._reopen_problem(
             lambda trial: save_csv(c.all_points(), trial),
-            lambda trial: replace(c.settings.data, name=trial, test_ratio=None).validated().load(),
+            lambda trial: DataSpec(trial).validated().load(),  # the file alone, as Load CSV… reads it
             Path(path).name,
         )
         if problem is not None:
