@@ -4,20 +4,34 @@ Options are those of ``torchcircuits train`` (same names, same values, same
 one-line refusals with exit status 2), plus ``--screenshot FILE.png``, which
 trains ``--steps`` steps without showing a window, saves the whole window and
 exits, and ``--session FILE.json``, which reopens a saved session.
+
+Ctrl-C in the terminal closes the app (status 130) without a traceback, in
+both modes.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from torchcircuits.cli import OneLineErrorParser
 from torchcircuits.errors import InputError
-from torchcircuits.run import RunSettings, add_run_options, settings_from_args
+from torchcircuits.pipes import EXIT_INTERRUPTED
+from torchcircuits.run import RunSettings, add_run_options, settings_from_args, whole
 
-__all__ = ["main", "build_parser"]
+if TYPE_CHECKING:
+    from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QApplication
+
+__all__ = ["main", "build_parser", "install_interrupt_handler", "MAX_GRID"]
+
+#: the largest boundary grid, in pixels per side: the grid's points alone take 8 bytes each
+#: (1000² is 8 MB), and the model's scores and the image several times that
+MAX_GRID = 1000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,15 +41,66 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(parser)
     parser.add_argument("--screenshot", metavar="FILE.png", help="train --steps offscreen, save the window, exit")
     parser.add_argument("--session", metavar="FILE.json", help="reopen a saved session")
-    parser.add_argument("--grid", default="200", help="boundary grid size in pixels per side (default 200)")
+    parser.add_argument(
+        "--grid", default="200", help=f"boundary grid size in pixels per side (default 200, 10 to {MAX_GRID})"
+    )
     parser.add_argument("--tab", choices=("training", "circuit"), default="training", help="the tab to show first")
     parser.add_argument("--circuit", help="the circuit the circuit tab shows (see torchcircuits list)")
     parser.add_argument("--follow", action="store_true", help="the circuit tab follows the training")
     return parser
 
 
+def _grid_size(text: str) -> int:
+    """The --grid value, refused above MAX_GRID before anything is allocated."""
+    grid = whole(text, "--grid", 10)
+    if grid > MAX_GRID:
+        raise InputError(
+            f"--grid must be at most {MAX_GRID} pixels per side, got {grid} "
+            f"(its points alone would take {grid * grid * 8 / 1e9:,.1f} GB)"
+        )
+    return grid
+
+
+def install_interrupt_handler(app: QApplication) -> QTimer:
+    """Make Ctrl-C close the windows and quit the event loop; returns the wake-up timer.
+
+    Python runs signal handlers only between its own bytecodes, and Qt's event
+    loop runs none while it waits: the timer hands control back to Python five
+    times a second so the handler gets to run.
+    """
+    from PyQt6.QtCore import QTimer
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        app.setProperty("interrupted", True)
+        app.closeAllWindows()
+        app.quit()
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    return timer
+
+
+def _quit_on_interrupt_hook(previous):
+    """A sys.excepthook for slots: Qt hands it an exception raised inside a slot (Ctrl-C in screenshot mode)."""
+
+    def hook(kind, value, traceback) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            print("torchcircuits-gui: interrupted", file=sys.stderr)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)  # inside Qt's event processing: no way back to main's handler
+            return
+        previous(kind, value, traceback)
+
+    return hook
+
+
 def _screenshot(window, settings: RunSettings, path: str) -> int:
     from PyQt6.QtWidgets import QApplication
+
+    from .image_files import save_png
 
     window.controller.run_steps(settings.steps)
     window.show()
@@ -44,8 +109,10 @@ def _screenshot(window, settings: RunSettings, path: str) -> int:
     if window.circuit_view.follow.isChecked():
         window.circuit_view.refresh()
     QApplication.processEvents()
-    if not window.grab().save(path):
-        print(f"torchcircuits-gui: error: cannot write {path}: choose a writable .png path", file=sys.stderr)
+    try:
+        save_png(window.grab(), path)
+    except OSError as error:
+        print(f"torchcircuits-gui: error: cannot write {path}: {error.strerror or error}", file=sys.stderr)
         return 2
     status = window.status.text()
     if window.status.property("level") == "error":
@@ -60,13 +127,24 @@ def _screenshot(window, settings: RunSettings, path: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Start the app (or take a screenshot); returns the exit status: 0, 2 for bad options, 130 after Ctrl-C."""
+    previous_hook = sys.excepthook
+    sys.excepthook = _quit_on_interrupt_hook(previous_hook)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("torchcircuits-gui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        sys.excepthook = previous_hook
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         settings = settings_from_args(args)
-        from torchcircuits.run import whole
-
-        grid = whole(args.grid, "--grid", 10)
+        grid = _grid_size(args.grid)
         if args.screenshot and not args.screenshot.lower().endswith(".png"):
             raise InputError(f"--screenshot must name a .png file, got {args.screenshot!r}")
         settings.data.load()  # refuse bad data before a window opens
@@ -101,5 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.tabs.setCurrentWidget(window.circuit_view)
     if args.screenshot:
         return _screenshot(window, settings, args.screenshot)
+    install_interrupt_handler(app)
     window.show()
-    return app.exec()
+    code = app.exec()
+    return EXIT_INTERRUPTED if app.property("interrupted") else code

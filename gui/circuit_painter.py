@@ -22,6 +22,8 @@ from torchcircuits.diagram import (
     node_text,
 )
 
+from .image_files import save_png
+
 __all__ = ["paint_diagram", "render_png"]
 
 _FILLS = {"input": "#e3f2fd", "constant": "#eeeeee", "gate": "#fff8e1", "output": "#f3e5f5"}
@@ -82,8 +84,11 @@ def paint_diagram(painter: QPainter, diagram: Diagram) -> None:
     painter.setBrush(QBrush())
 
 
-def render_png(diagram: Diagram, path: str, scale: float = 1.5) -> bool:
-    """Write the diagram as a PNG (offscreen: no window, no display needed)."""
+def render_png(diagram: Diagram, path: str, scale: float = 1.5) -> None:
+    """Write the diagram as a PNG (offscreen: no window, no display needed), atomically.
+
+    Raises OSError when the file cannot be written; an earlier file at ``path`` is then unchanged.
+    """
     from PyQt6.QtWidgets import QApplication
 
     if QApplication.instance() is None:
@@ -96,4 +101,4 @@ def render_png(diagram: Diagram, path: str, scale: float = 1.5) -> bool:
     painter.scale(scale, scale)
     paint_diagram(painter, diagram)
     painter.end()
-    return image.save(path)
+    save_png(image, path)

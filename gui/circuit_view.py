@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from torchcircuits.check import not_finite_at
 from torchcircuits.circuits import CIRCUITS, get_circuit
 from torchcircuits.diagram import Diagram, build_diagram, format_number, gate_order
 from torchcircuits.errors import InputError, parse_float
@@ -301,7 +302,14 @@ class CircuitView(QWidget):
         except InputError as error:
             self.show_message("error", str(error))
             return
-        result = analytic_gradient_ascent(self.circuit, self.values, step_size=step, names=self.tunable())
+        try:
+            result = analytic_gradient_ascent(self.circuit, self.values, step_size=step, names=self.tunable())
+        except (ArithmeticError, InputError) as error:  # the faces follow IEEE; this is a last line of defence
+            self.show_message("error", f"cannot tug here: {error}")
+            return
+        if problem := not_finite_at(result.start_output, result.gradient):
+            self.show_message("error", f"cannot tug here: {problem}: move an input first")
+            return
         if not all(math.isfinite(v) for v in result.end.values()):
             self.show_message("error", "that step leaves the finite numbers: use a smaller step size")
             return
@@ -315,6 +323,7 @@ class CircuitView(QWidget):
             f"output {format_number(result.start_output)} → {format_number(result.end_output)}"
             f" ({', '.join(self.tunable()) or 'nothing'} moved)"
         )
+        self.message.clear()
         self.forward_done = self.backward_done = None
         self.refresh()
 
@@ -347,11 +356,20 @@ class CircuitView(QWidget):
 
     def run_strategies(self) -> None:
         names = self.tunable()
-        rows = [
-            random_local_search(self.circuit, self.values, names=names),
-            numerical_gradient_ascent(self.circuit, self.values, names=names),
-            analytic_gradient_ascent(self.circuit, self.values, names=names),
-        ]
+        try:
+            rows = [
+                random_local_search(self.circuit, self.values, names=names),
+                numerical_gradient_ascent(self.circuit, self.values, names=names),
+                analytic_gradient_ascent(self.circuit, self.values, names=names),
+            ]
+        except (ArithmeticError, InputError) as error:
+            self.strategies_label.clear()
+            self.show_message("error", f"cannot run the strategies here: {error}")
+            return
+        if problem := not_finite_at(rows[2].start_output, rows[2].gradient):
+            self.strategies_label.clear()
+            self.show_message("error", f"cannot run the strategies here: {problem}: move an input first")
+            return
         cells = "".join(
             f"<tr><td>{r.strategy}</td><td align=right>{format_number(r.end_output)}</td>"
             f"<td align=right>{r.evaluations}</td></tr>"
@@ -361,6 +379,7 @@ class CircuitView(QWidget):
             f"<table cellspacing=6><tr><th>strategy</th><th>output</th><th>evaluations</th></tr>{cells}</table>"
             f"start: {format_number(rows[0].start_output)}"
         )
+        self.message.clear()
 
     # --- drawing ------------------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import torch
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,6 +17,7 @@ from PyQt6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -224,12 +226,40 @@ class ControlPanel(QWidget):
         if isinstance(field, QLineEdit):
             field.setStyleSheet("")
             field.setToolTip("")
-        if config.seed != self.controller.settings.data.seed and not self.controller.settings.data.is_file:
+        if (
+            config.seed != self.controller.settings.data.seed
+            and not self.controller.settings.data.is_file
+            and self._redraw_points_for_seed()
+        ):
             self.controller.settings = replace(self.controller.settings, config=config)
             self.controller.apply_data(replace(self.controller.settings.data, seed=config.seed))
         else:
             self.controller.apply_config(config)
         self.preset.setCurrentIndex(0)
+
+    def _redraw_points_for_seed(self) -> bool:
+        """A new seed draws a new sample; where the user added or removed points, ask before dropping them.
+
+        No (or Escape) keeps the points: the new seed then seeds the model only.
+        """
+        c = self.controller
+        train, test = c.settings.data.load()  # the sample as drawn: anything else is the user's edit
+        edited = not all(
+            torch.equal(mine.X, drawn.X) and torch.equal(mine.labels, drawn.labels)
+            for mine, drawn in ((c.train, train), (c.test, test))
+        )
+        if not edited:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Draw a new sample?",
+            f"A new seed draws a new sample of {c.settings.data.name}, replacing your edited points "
+            f"({len(c.train) + len(c.test)} now). Draw a new sample?\n\nNo keeps your points; the new seed "
+            "then only seeds the model.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _data_changed(self, field: QWidget) -> None:
         if self._updating:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -21,13 +23,17 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from torchcircuits.run import RunSettings
+from torchcircuits.data import save_csv
+from torchcircuits.errors import InputError
+from torchcircuits.run import DataSpec, RunSettings
+from torchcircuits.session import load_session, restore_trainer, save_session
 
 from .boundary import BoundaryView, plot_bounds
 from .circuit_view import CircuitView
 from .controller import TrainingController
 from .controls import ControlPanel
 from .curves import CurvesView
+from .image_files import save_png
 
 __all__ = ["MainWindow"]
 
@@ -214,46 +220,101 @@ class MainWindow(QMainWindow):
         c.add_point(x, y, label)
 
     # --- files --------------------------------------------------------------------------------
-    def _ask(self, save: bool, title: str, pattern: str) -> str | None:
+    # Every save either writes a file the app reopens or refuses before writing, saying why: a copy is
+    # written into a temporary folder and opened the way the app opens it, and only then the real file
+    # is written (atomically, by the library's one writer: an earlier file survives any failure).
+    def _ask(self, save: bool, title: str, pattern: str, suffix: str) -> str | None:
         dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
         path, _ = dialog(self, title, "", pattern)
+        if path and save and not Path(path).suffix:
+            path += suffix  # the open dialogs list only *suffix files: a save must show up there
         return path or None
 
+    @staticmethod
+    def _reopen_problem(write: Callable[[str], object], reopen: Callable[[str], object], name: str) -> str | None:
+        """Why a file written by ``write`` would not reopen with ``reopen``, or None when it would."""
+        with tempfile.TemporaryDirectory() as folder:
+            trial = str(Path(folder) / name)
+            try:
+                write(trial)
+                reopen(trial)
+            except InputError as error:
+                return str(error)
+            except ValueError as error:  # e.g. json's "Out of range float values are not JSON compliant"
+                return f"it holds a value the file format cannot store ({error})"
+            except OSError:
+                return None  # the scratch copy failed, not the user's file: the real write reports its own errors
+        return None
+
     def ask_load_csv(self) -> None:
-        if path := self._ask(False, "Load data", "CSV files (*.csv)"):
+        if path := self._ask(False, "Load data", "CSV files (*.csv)", ".csv"):
             self.controller.load_csv(path)
 
     def ask_save_csv(self) -> None:
-        if path := self._ask(True, "Save data", "CSV files (*.csv)"):
-            self.controller.save_csv(path)
+        if path := self._ask(True, "Save data", "CSV files (*.csv)", ".csv"):
+            self.save_csv(path)
+
+    def save_csv(self, path: str) -> bool:
+        """Every point into a CSV the app reopens, or a refusal before writing; returns whether it saved."""
+        c = self.controller
+        problem = self._reopen_problem(
+            lambda trial: save_csv(c.all_points(), trial),
+            lambda trial: DataSpec(trial).validated().load(),  # the file alone, as Load CSV… reads it
+            Path(path).name,
+        )
+        if problem is not None:
+            self.show_message("error", f"not saved: the app could not reopen that CSV: {problem}")
+            return False
+        c.save_csv(path)
+        return self.status.property("level") != "error"
 
     def ask_save_session(self) -> None:
-        if path := self._ask(True, "Save session", "Sessions (*.json)"):
-            self.controller.save_session(path, self.view_options())
+        if path := self._ask(True, "Save session", "Sessions (*.json)", ".json"):
+            self.save_session(path)
+
+    def save_session(self, path: str) -> bool:
+        """The session into a file the app reopens, or a refusal before writing; returns whether it saved."""
+        c, view = self.controller, self.view_options()
+        problem = self._reopen_problem(
+            lambda trial: save_session(trial, c.settings, c.train, c.test, c.trainer, view),
+            lambda trial: restore_trainer(load_session(trial)),
+            Path(path).name,
+        )
+        if problem is not None:
+            self.show_message("error", f"session not saved: the app could not reopen it: {problem}")
+            return False
+        c.save_session(path, view)
+        return self.status.property("level") != "error"
 
     def ask_load_session(self) -> None:
-        if path := self._ask(False, "Open session", "Sessions (*.json)"):
+        if path := self._ask(False, "Open session", "Sessions (*.json)", ".json"):
             self.load_session(path)
 
     def load_session(self, path: str) -> None:
-        view = self.controller.load_session(path)
+        try:
+            view = self.controller.load_session(path)
+        except (ValueError, TypeError, KeyError, IndexError, RuntimeError, OverflowError, RecursionError) as error:
+            # the loader's own checks say why in one line; this catches what slips past them (the state is untouched)
+            self.show_message("error", f"cannot open session {Path(path).name}: {type(error).__name__}: {error}")
+            return
         if view is not None:
             self.log_scale.setChecked(bool(view.get("log_scale")))
             self.hard.setChecked(bool(view.get("hard_boundary")))
 
     def ask_export_png(self) -> None:
-        if path := self._ask(True, "Export plots", "PNG images (*.png)"):
+        if path := self._ask(True, "Export plots", "PNG images (*.png)", ".png"):
             self.export_png(path)
 
     def export_png(self, path: str) -> bool:
-        """The boundary and the curves, as shown, into one PNG."""
+        """The boundary and the curves, as shown, into one PNG (atomically)."""
         self.redraw()
-        ok = self.training_tab.grab().save(path)
-        if ok:
-            self.show_message("info", f"plots exported to {Path(path).name}")
-        else:
-            self.show_message("error", f"cannot write {path}: choose a writable .png path")
-        return ok
+        try:
+            save_png(self.training_tab.grab(), path)
+        except OSError as error:
+            self.show_message("error", f"cannot write {path}: {error.strerror or error}")
+            return False
+        self.show_message("info", f"plots exported to {Path(path).name}")
+        return True
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.controller.pause()

@@ -8,7 +8,6 @@ timer every 50 ms and measures how long the event loop takes to run it.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -19,6 +18,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PyQt6.QtCore import QTimer  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
+from torchcircuits.cli import OneLineErrorParser  # noqa: E402
+from torchcircuits.errors import InputError, parse_float  # noqa: E402
+from torchcircuits.pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe  # noqa: E402
 from torchcircuits.run import PRESETS, DataSpec, RunSettings  # noqa: E402
 from torchcircuits.trainer import TrainConfig  # noqa: E402
 from torchcircuits_gui.window import MainWindow  # noqa: E402
@@ -68,15 +70,25 @@ def measure(app: QApplication, settings: RunSettings, seconds: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0)
-    args = parser.parse_args(argv)
-    if not args.seconds > 0:
-        print("app_responsiveness: error: --seconds must be positive", file=sys.stderr)
+    """Exit status: 0, 2 for bad options (one line), 130 after Ctrl-C, 141 when the output pipe closes."""
+    parser = OneLineErrorParser(prog="app_responsiveness", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", default="4", help="seconds per case (more than 0, at most 600)")
+    try:
+        args = parser.parse_args(argv)
+        seconds = parse_float(args.seconds, "--seconds")
+        if not 0 < seconds <= 600:
+            raise InputError(f"--seconds must be more than 0 and at most 600, got {seconds:g}")
+        app = QApplication.instance() or QApplication([])
+        for title, settings in CASES.items():
+            print(f"{title}: {measure(app, settings, seconds)}")
+    except InputError as error:
+        print(f"app_responsiveness: error: {error}", file=sys.stderr)
         return 2
-    app = QApplication.instance() or QApplication([])
-    for title, settings in CASES.items():
-        print(f"{title}: {measure(app, settings, args.seconds)}")
+    except BrokenPipeError:
+        return quiet_after_broken_pipe()
+    except KeyboardInterrupt:
+        print("app_responsiveness: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 

@@ -177,3 +177,32 @@ def test_nan_propagates_through_every_gate_like_torch():
         theirs = getattr(torch, method)(torch.tensor(nan, dtype=torch.float64)).item()
         assert math.isnan(ours) and math.isnan(theirs), method
     assert math.isnan((1.0 / Unit(nan)).value) and math.isnan((Unit(nan) ** 2).value)
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("a, b", [(NAN, 1.0), (1.0, NAN), (NAN, NAN), (-math.inf, NAN), (3.0, -1.0), (-1.0, 3.0)])
+def test_max_propagates_nan_and_routes_gradients_as_torch_maximum(a, b):
+    ua, ub = Unit(a), Unit(b)
+    out = ua.max(ub)
+    out.backward()
+    ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    theirs = torch.maximum(ta, tb)
+    theirs.backward()
+    assert math.isnan(out.value) == math.isnan(theirs.item())
+    if not math.isnan(out.value):
+        assert out.value == theirs.item()
+    # with a nan input torch sends the whole gradient to both inputs (every comparison is false)
+    assert (ua.grad, ub.grad) == (ta.grad.item(), tb.grad.item())
+
+
+def test_max_on_a_tie_keeps_the_guides_switch_where_torch_splits():
+    ua, ub = Unit(2.0), Unit(2.0)
+    ua.max(ub).backward()
+    ta = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    torch.maximum(ta, tb).backward()
+    assert (ua.grad, ub.grad) == (1.0, 0.0)  # documented: the whole gradient to the first input
+    assert (ta.grad.item(), tb.grad.item()) == (0.5, 0.5)

@@ -21,27 +21,41 @@ The rules, in float64:
   centered difference may straddle the switch and measure neither side's slope.
   Such a run is marked ``kink``: hand vs torch still counts, numerics do not.
   Random trials are drawn away from kinks, so only user-given inputs hit this.
+* non-finite points: the faces follow IEEE 754 (1/0 is inf, 0/0 is nan). Where
+  the output or a gradient is not finite, hand, Unit and torch must still agree
+  (the same inf, nan where the other has nan), but no difference quotient can
+  be compared: the run's status is ``not finite``. Where the output is finite
+  but the centered difference overflows (f(x ± h) is inf), the numeric
+  comparison is skipped likewise: ``numeric skipped``. Neither is a failure.
+
+Every run carries a ``status`` (ok, kink, not finite, numeric skipped, fail)
+and a ``reason``: for a failure, which comparison failed and by how much; for
+a skip, why the numeric comparison did not run.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 
 from .circuits import CIRCUITS, KINK_GAP, Circuit, get_circuit
-from .gradcheck import DEFAULT_H, max_abs_diff, numerical_gradient, rel_error
+from .gradcheck import DEFAULT_H, numerical_gradient, rel_error
+from .strict_json import strict_value
 
 __all__ = [
     "CheckRun",
     "check_circuit",
     "run_checks",
+    "iter_checks",
+    "STATUSES",
     "HAND_TORCH_TOL",
     "NUMERIC_REL_TOL",
     "NUMERIC_ABS_TOL",
     "RELATIVE_FLOOR",
     "compare_numeric",
+    "not_finite_at",
 ]
 
 HAND_TORCH_TOL = 1e-10
@@ -50,9 +64,17 @@ NUMERIC_ABS_TOL = 1e-8
 RELATIVE_FLOOR = 1e-4
 
 
+#: every status a run can have; only "fail" is a disagreement
+STATUSES = ("ok", "kink", "not finite", "numeric skipped", "fail")
+
+
 @dataclass(frozen=True)
 class CheckRun:
-    """One circuit at one point, every face compared."""
+    """One circuit at one point, every face compared.
+
+    ``ok`` is False only for ``status == "fail"``; ``reason`` says which
+    comparison failed (or why the numeric one was skipped), empty for a plain OK.
+    """
 
     circuit: str
     run: str
@@ -67,22 +89,85 @@ class CheckRun:
     max_rel_error_numeric: float
     at_kink: bool
     ok: bool
+    status: str
+    reason: str
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """A strict-JSON record: a non-finite number is null, named in its ``non_finite`` field."""
+        return strict_value(asdict(self))
+
+
+def _worst_numeric(hand: Mapping[str, float], numeric: Mapping[str, float], output: float) -> tuple[float, str]:
+    """(max relative error over comparable components, a description of the worst failing one or "")."""
+    scale = max(1.0, abs(output))
+    worst, problem, problem_size = 0.0, "", 0.0
+    for name, value in hand.items():
+        estimate = numeric[name]
+        if abs(value) + abs(estimate) >= RELATIVE_FLOOR * scale:
+            error = rel_error(value, estimate)
+            worst = max(worst, error)
+            if error >= NUMERIC_REL_TOL and error / NUMERIC_REL_TOL > problem_size:
+                problem_size = error / NUMERIC_REL_TOL
+                problem = (
+                    f"hand vs numeric: gradient of {name} is {value:.6g} by hand, {estimate:.6g} by centered "
+                    f"difference: rel err {error:.1e} >= {NUMERIC_REL_TOL:g}"
+                )
+        else:
+            error = abs(value - estimate)
+            bound = NUMERIC_ABS_TOL * scale
+            if error >= bound and error / bound > problem_size:
+                problem_size = error / bound
+                problem = (
+                    f"hand vs numeric: gradient of {name} is {value:.3g} by hand, {estimate:.3g} by centered "
+                    f"difference: abs err {error:.1e} >= {bound:.1e} (small gradients are compared absolutely)"
+                )
+    return worst, problem
 
 
 def compare_numeric(hand: Mapping[str, float], numeric: Mapping[str, float], output: float) -> tuple[float, bool]:
     """(max relative error over comparable components, whether every component agrees)."""
-    scale = max(1.0, abs(output))
-    worst, agrees = 0.0, True
-    for name, value in hand.items():
-        estimate = numeric[name]
-        if abs(value) + abs(estimate) >= RELATIVE_FLOOR * scale:
-            worst = max(worst, rel_error(value, estimate))
-        elif abs(value - estimate) >= NUMERIC_ABS_TOL * scale:
-            agrees = False
-    return worst, agrees and worst < NUMERIC_REL_TOL
+    worst, problem = _worst_numeric(hand, numeric, output)
+    return worst, not problem
+
+
+def _same(a: float, b: float) -> bool:
+    """Identical non-finite values (inf and inf, nan and nan) count as agreeing."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def _face_gap(
+    hand: tuple[float, Mapping[str, float]], other: tuple[float, Mapping[str, float]], face: str
+) -> tuple[float, str]:
+    """(max |hand - other| over the output and every gradient, a description of a failure or "").
+
+    Where the two agree on a non-finite value the difference counts as 0; where
+    only one is finite, or they differ in sign or kind, it is inf.
+    """
+    pairs = [("output", hand[0], other[0])] + [(f"gradient of {k}", v, other[1][k]) for k, v in hand[1].items()]
+    worst, problem = 0.0, ""
+    for what, mine, theirs in pairs:
+        if _same(mine, theirs):
+            continue
+        gap = abs(mine - theirs)
+        gap = gap if math.isfinite(mine) and math.isfinite(theirs) and gap == gap else math.inf
+        if gap > worst:
+            worst = gap
+            if gap > HAND_TORCH_TOL:
+                problem = (
+                    f"hand vs {face}: {what} is {mine:.17g} by hand, {theirs:.17g} by {face}: "
+                    f"differs by {gap:.1e} > {HAND_TORCH_TOL:g}"
+                )
+    return worst, problem
+
+
+def not_finite_at(output: float, gradient: Mapping[str, float]) -> str:
+    """``the output is not finite at this point (inf)`` (or the first such gradient), or "" where all are finite."""
+    if not math.isfinite(output):
+        return f"the output is not finite at this point ({output})"
+    for name, value in gradient.items():
+        if not math.isfinite(value):
+            return f"the gradient of {name} is not finite at this point ({value})"
+    return ""
 
 
 def check_circuit(circuit: Circuit, values: Mapping[str, float], run: str = "seed", device: str = "cpu") -> CheckRun:
@@ -90,18 +175,28 @@ def check_circuit(circuit: Circuit, values: Mapping[str, float], run: str = "see
     values = circuit.validate(values)
     output, hand = circuit.grad_hand(values)
     torch_output, torch_grads = circuit.grad_torch(values, device=device)
-    _, unit_grads = circuit.grad_units(values)
+    units_output, unit_grads = circuit.grad_units(values)
     numeric = numerical_gradient(circuit.forward, values, h=DEFAULT_H, method="centered")
     at_kink = circuit.kink_gap(values) <= KINK_GAP
-    diff_torch = max(max_abs_diff(hand, torch_grads), abs(output - torch_output))
-    diff_units = max_abs_diff(hand, unit_grads)
-    rel, numeric_ok = compare_numeric(hand, numeric, output)
-    ok = (
-        math.isfinite(output)
-        and diff_torch <= HAND_TORCH_TOL
-        and diff_units <= HAND_TORCH_TOL
-        and (at_kink or numeric_ok)
-    )
+    diff_torch, torch_problem = _face_gap((output, hand), (torch_output, torch_grads), "torch")
+    diff_units, units_problem = _face_gap((output, hand), (units_output, unit_grads), "Unit")
+    rel, numeric_problem = 0.0, ""
+    not_finite = not_finite_at(output, hand)
+    if not_finite:
+        status, reason = "not finite", f"{not_finite}: numeric comparison skipped"
+    elif not all(math.isfinite(v) for v in numeric.values()):
+        name = next(k for k, v in numeric.items() if not math.isfinite(v))
+        status = "numeric skipped"
+        reason = f"numeric gradient not finite at this point (nudging {name} by ±{DEFAULT_H:g} overflows): skipped"
+    elif at_kink:
+        status = "kink"
+        reason = f"a max or relu gate is within {KINK_GAP:g} of its switch: numeric comparison skipped"
+    else:
+        rel, numeric_problem = _worst_numeric(hand, numeric, output)
+        status, reason = "ok", ""
+    failures = [p for p in (torch_problem, units_problem, numeric_problem) if p]
+    if failures:
+        status, reason = "fail", "; ".join(failures)
     return CheckRun(
         circuit=circuit.name,
         run=run,
@@ -115,8 +210,38 @@ def check_circuit(circuit: Circuit, values: Mapping[str, float], run: str = "see
         max_abs_diff_hand_units=diff_units,
         max_rel_error_numeric=rel,
         at_kink=at_kink,
-        ok=ok,
+        ok=not failures,
+        status=status,
+        reason=reason,
     )
+
+
+def iter_checks(
+    names: Iterable[str] | None = None,
+    trials: int = 3,
+    seed: int = 0,
+    inputs: Mapping[str, float] | None = None,
+    device: str = "cpu",
+) -> Iterator[CheckRun]:
+    """Check the named circuits (all by default) at their seed inputs and ``trials`` random points, lazily.
+
+    Each run is yielded as soon as it is computed and nothing is kept, so a
+    billion trials run in constant memory. ``inputs`` overrides some seed
+    values (unknown names are refused, before the first run). Random points
+    come from one ``random.Random(seed)`` per circuit, so a circuit's trials do
+    not depend on which other circuits are checked.
+    """
+    circuits = [get_circuit(name) for name in (names or CIRCUITS)]
+    starts = [circuit.validate(inputs or {}, partial=True) for circuit in circuits]
+    return _runs(circuits, starts, trials, seed, "seed" if not inputs else "given", device)
+
+
+def _runs(circuits, starts, trials, seed, first, device) -> Iterator[CheckRun]:
+    for circuit, start in zip(circuits, starts, strict=True):
+        yield check_circuit(circuit, start, first, device)
+        rng = random.Random(f"{seed}:{circuit.name}")
+        for trial in range(trials):
+            yield check_circuit(circuit, circuit.random_inputs(rng), f"trial {trial + 1}", device)
 
 
 def run_checks(
@@ -127,26 +252,12 @@ def run_checks(
     device: str = "cpu",
     on_run: Callable[[int, int], None] | None = None,
 ) -> list[CheckRun]:
-    """Check the named circuits (all by default) at their seed inputs and ``trials`` random points.
-
-    ``inputs`` overrides some seed values (unknown names are refused). Random
-    points come from one ``random.Random(seed)`` per circuit, so a circuit's
-    trials do not depend on which other circuits are checked. ``on_run(done, total)``
-    is called after each run (for a progress bar).
-    """
-    circuits = [get_circuit(name) for name in (names or CIRCUITS)]
-    total = len(circuits) * (trials + 1)
+    """Every run of :func:`iter_checks` in a list; ``on_run(done, total)`` after each (for a progress bar)."""
+    names = list(names) if names else None
+    total = len(names or CIRCUITS) * (trials + 1)
     runs: list[CheckRun] = []
-
-    def add(run: CheckRun) -> None:
+    for run in iter_checks(names, trials, seed, inputs, device):
         runs.append(run)
         if on_run is not None:
             on_run(len(runs), total)
-
-    for circuit in circuits:
-        start = circuit.validate(inputs or {}, partial=True)
-        add(check_circuit(circuit, start, "seed" if not inputs else "given", device))
-        rng = random.Random(f"{seed}:{circuit.name}")
-        for trial in range(trials):
-            add(check_circuit(circuit, circuit.random_inputs(rng), f"trial {trial + 1}", device))
     return runs

@@ -2,7 +2,8 @@
 
 Every subcommand reports bad input as one line on stderr,
 ``torchcircuits: error: ...``, and exits with status 2; ``check`` exits 1 when
-a gradient disagrees and 0 when all agree.
+a gradient disagrees and 0 when all agree. Output piped into a reader that
+stops early (``| head -1``) ends the command quietly (status 141, as SIGPIPE).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .errors import InputError, SettingError, parse_assignments, parse_float
+from .pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe
 
 __all__ = ["main", "build_parser", "OneLineErrorParser", "non_negative_int"]
 
@@ -51,65 +53,120 @@ def _device(name: str) -> str:
 
 
 # --- check -------------------------------------------------------------------------
-def _format_inputs(values: dict[str, float], limit: int = 44) -> str:
+#: the most random points per circuit `check --trials` takes: a run costs about a millisecond, so this is
+#: days of checking; memory stays flat whatever the count, since runs are printed as they come
+MAX_TRIALS = 10**9
+_STATUS_TEXT = {"ok": "OK", "kink": "OK (kink)", "numeric skipped": "OK (no numeric)", "not finite": "NOT FINITE",
+                "fail": "FAIL"}  # fmt: skip
+_CHECK_HEADER = ("circuit", "run", "inputs", "output", "max|hand-torch|", "max rel err (num)", "status", "reason")
+_INPUTS_WIDTH = 44
+
+
+def _trials(text: str) -> int:
+    value = non_negative_int(text)
+    if value > MAX_TRIALS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_TRIALS} trials per circuit, got {value}")
+    return value
+
+
+def _format_inputs(values: dict[str, float], limit: int = _INPUTS_WIDTH) -> str:
     text = ", ".join(f"{k}={v:.4g}" for k, v in values.items())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _check_table(runs: list) -> str:
-    header = ("circuit", "run", "inputs", "output", "max|hand-torch|", "max rel err (num)", "status")
-    rows = [header]
-    for r in runs:
-        status = "OK" if r.ok else "FAIL"
-        if r.at_kink:
-            status += " (kink)"
-        rows.append(
+class _CheckTable:
+    """The check table, one row at a time: column widths are fixed before the first run."""
+
+    def __init__(self, circuits: list, trials: int, given: dict[str, float] | None) -> None:
+        first = "given" if given else "seed"
+        inputs = [_format_inputs(c.validate(given or {}, partial=True)) for c in circuits]
+        # a random trial prints each input as a short number like -2.345
+        inputs += [", ".join(f"{n}=-0.0000" for n in c.inputs) for c in circuits if trials]
+        self.widths = (
+            max(len(_CHECK_HEADER[0]), *(len(c.name) for c in circuits)),
+            max(len(_CHECK_HEADER[1]), len(first), len(f"trial {trials}") if trials else 0),
+            min(_INPUTS_WIDTH, max(len(_CHECK_HEADER[2]), *map(len, inputs))),
+            13,
+            len(_CHECK_HEADER[4]),
+            len(_CHECK_HEADER[5]),
+            max(map(len, _STATUS_TEXT.values())),
+        )
+
+    def _line(self, cells: tuple[str, ...]) -> str:
+        padded = [cell.ljust(w) for cell, w in zip(cells, self.widths, strict=False)]
+        return "  ".join(padded + list(cells[len(self.widths) :])).rstrip()
+
+    def header(self) -> str:
+        return self._line(_CHECK_HEADER) + "\n" + "  ".join("-" * w for w in self.widths)
+
+    def row(self, r) -> str:
+        compared = r.status in ("ok", "fail")
+        return self._line(
             (
                 r.circuit,
                 r.run,
                 _format_inputs(r.inputs),
                 f"{r.output:.6g}",
                 f"{r.max_abs_diff_hand_torch:.1e}",
-                "-" if r.at_kink else f"{r.max_rel_error_numeric:.1e}",
-                status,
+                f"{r.max_rel_error_numeric:.1e}" if compared else "-",
+                _STATUS_TEXT[r.status],
+                r.reason,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from .check import HAND_TORCH_TOL, NUMERIC_REL_TOL, run_checks
-    from .circuits import get_circuit
+    from collections import Counter
 
-    for name in args.names:
-        get_circuit(name)  # refuse an unknown name before any work
+    from .check import HAND_TORCH_TOL, NUMERIC_REL_TOL, iter_checks
+    from .circuits import CIRCUITS, get_circuit
+    from .progress import ProgressBar
+
+    circuits = [get_circuit(name) for name in args.names or CIRCUITS]  # refuse an unknown name before any work
     inputs = parse_assignments(args.inputs, "--inputs") if args.inputs else None
     if inputs is not None and len(args.names) != 1:
         raise InputError("--inputs needs exactly one circuit name, e.g. torchcircuits check neuron --inputs x=1,y=2")
-    from .circuits import CIRCUITS
-    from .progress import ProgressBar
-
     device = _device(args.device)
-    total = len(args.names or CIRCUITS) * (args.trials + 1)
-    with ProgressBar(total, "check") as bar:
-        runs = run_checks(
-            args.names or None, args.trials, args.seed, inputs, device, on_run=lambda done, _: bar.update(done)
-        )
-    failed = [r for r in runs if not r.ok]
-    if args.json:
-        print(json.dumps([r.to_json() for r in runs], indent=1))
-    else:
-        print(_check_table(runs))
-        circuits = len({r.circuit for r in runs})
-        verdict = "all agree" if not failed else f"{len(failed)} FAILED"
+    runs = iter_checks(args.names or None, args.trials, args.seed, inputs, device)
+    table = None if args.json else _CheckTable(circuits, args.trials, inputs)
+    # only counts and the first few failures are kept: a billion trials run in constant memory
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    with ProgressBar(len(circuits) * (args.trials + 1), "check") as bar:
+        bar.update(0, force=True)
+        if table is not None:
+            bar.write_line(table.header(), sys.stdout)
+        else:
+            sys.stdout.write("[")
+        for done, run in enumerate(runs, start=1):
+            counts[run.status] += 1
+            if not run.ok and len(failures) < 10:
+                failures.append(f"  {run.circuit} {run.run}: {run.reason}")
+            if table is not None:
+                bar.write_line(table.row(run), sys.stdout)
+            else:
+                sys.stdout.write(("\n" if done == 1 else ",\n") + json.dumps(run.to_json(), indent=1, allow_nan=False))
+                sys.stdout.flush()
+            bar.update(done)
+        if table is None:
+            sys.stdout.write("\n]\n")
+    total = sum(counts.values())
+    if table is not None:
+        verdict = "all agree" if not counts["fail"] else f"{counts['fail']} FAILED"
+        notes = [f"{counts[s]} {s}" for s in ("kink", "numeric skipped", "not finite") if counts[s]]
+        noted = f" ({', '.join(notes)})" if notes else ""
         print(
-            f"\n{len(runs)} runs on {circuits} circuits: {verdict} "
+            f"\n{_count(total, 'run')} on {_count(len(circuits), 'circuit')}: {verdict}{noted} "
             f"(hand vs torch <= {HAND_TORCH_TOL:g} abs, vs centered numeric < {NUMERIC_REL_TOL:g} rel)"
         )
-    return 1 if failed else 0
+        if failures:
+            more = counts["fail"] - len(failures)
+            print("\n".join(["failures:", *failures] + ([f"  ... and {more} more"] if more else [])))
+    return 1 if counts["fail"] else 0
 
 
 def _run_list(args: argparse.Namespace) -> int:
@@ -122,11 +179,13 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_draw(args: argparse.Namespace) -> int:
+    from functools import partial
     from importlib.metadata import entry_points
     from pathlib import Path
 
     from .circuits import get_circuit
     from .diagram import build_diagram, to_svg
+    from .files import atomic_write_text
 
     circuit = get_circuit(args.name)
     values = circuit.validate(parse_assignments(args.inputs, "--inputs") if args.inputs else {}, partial=True)
@@ -143,10 +202,7 @@ def _run_draw(args: argparse.Namespace) -> int:
         raise InputError(f"--scale must be between 0.1 and 8, got {scale:g}")
     diagram = build_diagram(circuit, values, fixed)
     if suffix == ".svg":
-        try:
-            Path(args.out).write_text(to_svg(diagram))
-        except OSError as error:
-            raise InputError(f"cannot write {args.out}: {error.strerror or error}") from None
+        write = partial(atomic_write_text, args.out, to_svg(diagram))
     else:
         # PNG painting is a plugin (the app's Qt painter): the library itself never imports Qt
         found = [e for e in entry_points(group="torchcircuits.renderers") if e.name == "png"]
@@ -156,8 +212,11 @@ def _run_draw(args: argparse.Namespace) -> int:
             render = None
         if render is None:
             raise InputError("writing PNG needs the app's extra (pip install 'torchcircuits[gui]'); .svg needs nothing")
-        if not render(diagram, args.out, scale):
-            raise InputError(f"cannot write {args.out}: choose a writable .png path")
+        write = partial(render, diagram, args.out, scale)
+    try:  # atomic: a failed write (a full disk) leaves an earlier file as it was
+        write()
+    except OSError as error:
+        raise InputError(f"cannot write {args.out}: {error.strerror or error}") from None
     gates = len(diagram.gate_nodes())
     print(f"{args.out}: {circuit.name}, output {diagram.output:.6g}, {gates} gate{'' if gates == 1 else 's'}")
     return 0
@@ -165,10 +224,11 @@ def _run_draw(args: argparse.Namespace) -> int:
 
 def _run_bench(args: argparse.Namespace) -> int:
     from .bench import format_table, run_benchmarks, to_json
+    from .strict_json import dumps_strict
 
     rows = run_benchmarks(quick=args.quick, progress=not args.json)
     if args.json:
-        print(json.dumps(to_json(rows), indent=1))
+        print(dumps_strict(to_json(rows), indent=1))  # a skipped row's median is nan: null, named in non_finite
     else:
         import platform
 
@@ -190,11 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="compare hand, Unit, torch and numerical gradients of the circuits")
     check.add_argument("names", nargs="*", metavar="NAME", help="circuits to check (default: all)")
-    check.add_argument("--trials", type=non_negative_int, default=3, help="random points per circuit (default 3)")
+    check.add_argument(
+        "--trials", type=_trials, default=3, help=f"random points per circuit (default 3, at most {MAX_TRIALS})"
+    )
     check.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
     check.add_argument("--inputs", metavar="A=1,B=2", help="override seed inputs of the one named circuit")
     check.add_argument("--device", default="cpu", help="torch device for autograd: cpu or cuda")
-    check.add_argument("--json", action="store_true", help="print one JSON array instead of the table")
+    check.add_argument("--json", action="store_true", help="print one JSON array (streamed) instead of the table")
     check.set_defaults(handler=_run_check)
 
     draw = sub.add_parser("draw", help="draw a circuit with values and gradients on every wire (PNG or SVG)")
@@ -220,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; returns the exit status (0 done, 1 a failed check or divergence, 2 bad input).
+
+    A closed output pipe (``| head``) ends any subcommand quietly with 141, as
+    SIGPIPE ends a Unix tool; Ctrl-C ends it with one line and 130.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -228,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = error.as_flag() if isinstance(error, SettingError) else str(error)
         print(f"torchcircuits: error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return quiet_after_broken_pipe()
     except KeyboardInterrupt:
         print("torchcircuits: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

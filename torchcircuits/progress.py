@@ -25,6 +25,7 @@ class ProgressBar:
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self._last_draw = 0.0
         self._start = time.perf_counter()
+        self._shown = ""  # the bar as last drawn, to draw it again below a printed line
 
     def __enter__(self) -> ProgressBar:
         return self
@@ -45,5 +46,18 @@ class ProgressBar:
         filled = int(round(fraction * self.width))
         rate = done / max(now - self._start, 1e-9)
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} {rate:,.0f}/s {note}\x1b[K")
+        self._shown = f"\r{self.label} [{bar}] {done}/{self.total} {rate:,.0f}/s {note}\x1b[K"
+        self.stream.write(self._shown)
         self.stream.flush()
+
+    def write_line(self, text: str, stream: TextIO) -> None:
+        """Print ``text`` and a newline on ``stream`` now (flushed), above the bar when both share a terminal."""
+        tearing = bool(self._shown) and bool(getattr(stream, "isatty", lambda: False)())
+        if tearing:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+        stream.write(text + "\n")
+        stream.flush()
+        if tearing:
+            self.stream.write(self._shown)
+            self.stream.flush()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -12,9 +11,10 @@ from .errors import InputError
 from .progress import ProgressBar
 from .run import add_run_options, settings_from_args
 from .session import load_session, restore_trainer, save_session
+from .strict_json import dumps_strict
 from .trainer import Trainer
 
-__all__ = ["add_train_parser", "run_train", "strict_json"]
+__all__ = ["add_train_parser", "run_train"]
 
 #: history records kept in the JSON output
 MAX_RECORDS = 200
@@ -56,17 +56,6 @@ def _start(args: argparse.Namespace):
     if not trainer.retune(overrides.config):
         raise InputError("these options would need a new model: continue with optimization options only")
     return overrides, session.train, session.test, trainer, list(session.history)
-
-
-def strict_json(value: object) -> object:
-    """``value`` with every non-finite float replaced by None, so the output is strict JSON."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: strict_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict_json(v) for v in value]
-    return value
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -118,7 +107,7 @@ def run_train(args: argparse.Namespace) -> int:
         "history": history[-MAX_RECORDS:],
     }
     if args.json:
-        print(json.dumps(strict_json(summary), allow_nan=False))
+        print(dumps_strict(summary))
     else:
         print(_summary_text(settings, trainer, train, test, final, done, elapsed, rate))
         diffs = [h["max_grad_diff"] for h in history if h.get("max_grad_diff") is not None]

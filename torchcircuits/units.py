@@ -17,8 +17,9 @@ Two ways to use it:
 
 Floating-point edge cases follow IEEE 754 and torch: ``exp`` overflows to
 ``inf``, ``1/0`` is ``±inf``, a negative base to a fractional power is ``nan``.
-``max`` sends the whole gradient to its first input on a tie and ``relu``
-passes no gradient at exactly 0 (the guide's strict ``a > 0``).
+``max`` sends the whole gradient to its first input on a tie, propagates nan
+as ``torch.maximum`` does, and ``relu`` passes no gradient at exactly 0 (the
+guide's strict ``a > 0``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ __all__ = [
     "as_unit",
     "topological_gates",
     "sigmoid",
+    "reciprocal",
 ]
 
 _EXP_OVERFLOW = 709.782712893384  # math.log(sys.float_info.max)
@@ -63,7 +65,8 @@ def _exp(x: float) -> float:
     return math.exp(x) if x < _EXP_OVERFLOW else math.inf
 
 
-def _reciprocal(x: float) -> float:
+def reciprocal(x: float) -> float:
+    """1 / x under IEEE 754, like torch: ±inf at ±0 (Python's ``1.0 / 0.0`` raises instead)."""
     return 1.0 / x if x != 0.0 else math.copysign(math.inf, x)
 
 
@@ -125,7 +128,7 @@ class Unit:
     def __truediv__(self, other: Unit | float) -> Unit:
         if other.__class__ is Unit:
             return self * ReciprocalGate().forward(other)
-        return self * _reciprocal(as_unit(other).value)  # a constant divisor: one multiply gate
+        return self * reciprocal(as_unit(other).value)  # a constant divisor: one multiply gate
 
     def __rtruediv__(self, other: float) -> Unit:
         return as_unit(other) * ReciprocalGate().forward(self)
@@ -287,20 +290,31 @@ class MultiplyGate(Gate):
 
 
 class MaxGate(Gate):
-    """max(u0, u1); a switch that routes the gradient to the larger input (u0 on a tie)."""
+    """max(u0, u1); a switch that routes the gradient to the larger input (u0 on a tie).
+
+    A nan input makes the output nan and sends the gradient to both inputs, as
+    ``torch.maximum`` does (every comparison with nan is false). On a tie torch
+    splits the gradient in halves; this gate keeps the guide's switch.
+    """
 
     __slots__ = ()
     symbol, kind = "max", "max"
 
     def forward(self, u0: Unit, u1: Unit) -> Unit:
-        return self._emit(u0.value if u0.value >= u1.value else u1.value, u0, u1)
+        a, b = u0.value, u1.value
+        # neither a >= b nor b > a: one of them is nan, and so is their sum
+        return self._emit(a if a >= b else (b if b > a else a + b), u0, u1)
 
     def backward(self) -> None:
         u0, u1 = self.inputs
+        top = self.output.grad
         if u0.value >= u1.value:
-            u0.grad += self.output.grad
+            u0.grad += top
+        elif u1.value > u0.value:
+            u1.grad += top
         else:
-            u1.grad += self.output.grad
+            u0.grad += top
+            u1.grad += top
 
 
 class ReluGate(Gate):
@@ -395,7 +409,7 @@ class LogGate(Gate):
 
     def backward(self) -> None:
         (u0,) = self.inputs
-        u0.grad += _reciprocal(u0.value) * self.output.grad
+        u0.grad += reciprocal(u0.value) * self.output.grad
 
 
 class ReciprocalGate(Gate):
@@ -405,7 +419,7 @@ class ReciprocalGate(Gate):
     symbol, kind = "1/x", "reciprocal"
 
     def forward(self, u0: Unit) -> Unit:
-        return self._emit(_reciprocal(u0.value), u0)
+        return self._emit(reciprocal(u0.value), u0)
 
     def backward(self) -> None:
         r = self.output.value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from ..units import sigmoid
+from ..units import reciprocal, sigmoid
 from .base import Circuit
 
 
@@ -84,23 +84,25 @@ def _squared_product_hand(v):
     return out, {"a": b * dq, "b": a * dq, "c": dq, "d": dd}
 
 
+# Python's 1.0 / 0.0 raises; IEEE 754 (and torch, and the Unit engine) give ±inf. The hand faces
+# divide with `reciprocal`, so at a = 0 they report inf and -inf as the other faces do, never a crash.
 def _reciprocal_hand(v):
     a = v["a"]
-    out = 1.0 / a
+    out = reciprocal(a)
     dout = 1.0
-    return out, {"a": -1.0 / (a * a) * dout}
+    return out, {"a": -(out * out) * dout}  # -1/a² is -(1/a)²: no second division
 
 
 def _division_hand(v):
     a, b, c, d = v["a"], v["b"], v["c"], v["d"]
     num = a + b
     den = c + d
-    inv = 1.0 / den
+    inv = reciprocal(den)
     out = num * inv
     dout = 1.0
     dnum = inv * dout
     dinv = num * dout
-    dden = -1.0 / (den * den) * dinv
+    dden = -(inv * inv) * dinv
     return out, {"a": dnum, "b": dnum, "c": dden, "d": dden}
 
 
