@@ -18,15 +18,15 @@ from dataclasses import replace
 
 from torchcircuits.cli import OneLineErrorParser
 from torchcircuits.data import make_dataset
-from torchcircuits.errors import InputError
+from torchcircuits.errors import InputError, SettingError
 from torchcircuits.pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe
 from torchcircuits.progress import ProgressBar
 from torchcircuits.run import PRESETS
 from torchcircuits.trainer import Diverged, Trainer
 
 
-def run_seed(preset: str, seed: int, steps: int, reg: float | None) -> tuple[int | None, float, str | None]:
-    """(first step at 100% or None, final training accuracy, why it diverged or None)."""
+def run_seed(preset: str, seed: int, steps: int, reg: float | None) -> tuple[int | None, float, tuple | None]:
+    """(first step at 100% or None, final training accuracy, (step, why) it diverged or None)."""
     config = replace(PRESETS[preset].config, seed=seed)
     if reg is not None:
         config = replace(config, reg=reg)
@@ -38,11 +38,11 @@ def run_seed(preset: str, seed: int, steps: int, reg: float | None) -> tuple[int
             if first is None and trainer.accuracy(trainer.train_set) == 1.0:
                 first = trainer.step_count
     except Diverged as error:  # the parameters stay at the last finite step: its accuracy still counts
-        return first, trainer.accuracy(trainer.train_set), str(error)
+        return first, trainer.accuracy(trainer.train_set), (trainer.step_count + 1, str(error))
     return first, trainer.accuracy(trainer.train_set), None
 
 
-def summarize(preset: str, results: list[tuple[int | None, float, str | None]], steps: int) -> str:
+def summarize(preset: str, results: list[tuple[int | None, float, tuple | None]], steps: int) -> str:
     firsts = [f for f, _, _ in results if f is not None]
     finals = Counter(round(a * 6) for _, a, _ in results)
     lines = [f"{preset}: {len(results)} seeds, {steps} steps"]
@@ -59,9 +59,9 @@ def summarize(preset: str, results: list[tuple[int | None, float, str | None]], 
     at_divergence = " (a diverged seed: at its last finite step)" if diverged else ""
     lines.append(f"  accuracy after step {steps}{at_divergence}: {dist}")
     if diverged:
-        shown = "; ".join(f"seed {seed} {why.split(':')[0]}" for seed, why in diverged[:10])
+        shown = "; ".join(f"seed {seed} diverged at step {step}" for seed, (step, _) in diverged[:10])
         more = f"; and {len(diverged) - 10} more" if len(diverged) > 10 else ""
-        lines.append(f"  DIVERGED in {len(diverged)}/{len(results)} seeds: {shown}{more} ({diverged[0][1]})")
+        lines.append(f"  DIVERGED in {len(diverged)}/{len(results)} seeds: {shown}{more} ({diverged[0][1][1]})")
     return "\n".join(lines)
 
 
@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             diverged = diverged or any(why is not None for _, _, why in results)
             print(summarize(preset, results, args.steps))
     except InputError as error:
-        print(f"guide_runs: error: {error}", file=sys.stderr)
+        message = error.as_flag() if isinstance(error, SettingError) else str(error)
+        print(f"guide_runs: error: {message}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return quiet_after_broken_pipe()

@@ -78,7 +78,7 @@ def test_divergence_is_one_message_and_exit_1(capsys):
         (["--features", "x3"], "--features has unknown feature 'x3': choose from x1, x2"),
         (["--schedule", "step:0:2"], "--schedule step:EVERY:GAMMA needs EVERY a whole number >= 1, got 0"),
         (["--optimizer", "lbfgs", "--batch", "1"], "--batch must be 'all' for the lbfgs optimizer"),
-        (["--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to the sgd optimizer, not adam"),
+        (["--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to sgd only, not adam"),
         (["--nesterov"], "--nesterov needs the sgd optimizer with momentum > 0"),
         (["--dataset", "sine", "--loss", "hinge", "--model", "linear"], "--loss hinge trains on class labels and "
          "sine is a regression set: choose one of l2, l1, huber"),

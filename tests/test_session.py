@@ -88,7 +88,7 @@ def test_replace_data_keeps_the_model_unless_classes_change():
         ('{"format": "torchcircuits-session", "version": 1, "settings": {"config": {"lr": -1}, "data": {}}}',
          "lr must be a positive"),
         ('{"format": "torchcircuits-session", "version": 2, "settings": {"config": {"lr": "0.1"}, "data": {}}}',
-         "lr must be a number, got '0.1'"),
+         "lr must be a positive step size, got '0.1'"),
         ('{"format": "torchcircuits-session", "version": 2, "settings": {"config": {"hidden": ["a"]}, "data": {}}}',
          "hidden widths must be whole numbers"),
         ('{"format": "torchcircuits-session", "version": 2, "settings": {"config": {"seed": 1180591620717411303424},'

@@ -57,8 +57,8 @@ def test_divergence_stops_with_a_message_and_keeps_finite_parameters(hidden):
 def test_bad_configs_and_data_are_refused():
     for config, message in [
         (TrainConfig(lr=-1.0), "lr must be a positive step size"),
-        (TrainConfig(lr=math.inf), "lr must be a finite number"),
-        (TrainConfig(lr="0.1"), "lr must be a number, got '0.1'"),
+        (TrainConfig(lr=math.inf), "lr must be a positive step size, got inf"),
+        (TrainConfig(lr="0.1"), "lr must be a positive step size, got '0.1'"),
         (TrainConfig(reg=-0.1), "reg must be >= 0"),
         (TrainConfig(batch=0), "batch must be a count from 1"),
         (TrainConfig(momentum=1.0), "momentum must be at least 0 and below 1"),

@@ -21,7 +21,7 @@ from .errors import InputError, SettingError
 from .features import parse_features
 from .losses import LOSSES, Loss, get_loss
 from .models import BIAS_INITS, INITS, check_hidden
-from .optim import OPTIMIZERS
+from .optim import OPTIMIZERS, make_optimizer
 from .regularizers import REGULARIZERS
 from .schedules import parse_schedule
 
@@ -144,28 +144,16 @@ class TrainConfig:
         _name(self.activation, "activation", ACTIVATIONS)
         features = None if self.features is None else parse_features(self.features)
         _name(self.optimizer, "optimizer", OPTIMIZERS)
-        lr = _number(self.lr, "lr")
-        if lr <= 0:
-            raise SettingError("lr", f"must be a positive step size, got {self.lr}")
-        momentum = _number(self.momentum, "momentum")
-        if not 0 <= momentum < 1:
-            raise SettingError("momentum", f"must be at least 0 and below 1, got {self.momentum}")
-        if momentum and self.optimizer != "sgd":
-            raise SettingError("momentum", f"applies to the sgd optimizer, not {self.optimizer}")
-        if _flag(self.nesterov, "nesterov") and (self.optimizer != "sgd" or not momentum):
+        _flag(self.nesterov, "nesterov")
+        if self.nesterov and (self.optimizer != "sgd" or not self.momentum):
             raise SettingError("nesterov", "needs the sgd optimizer with momentum > 0")
-        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
-            raise SettingError("betas", f"must be two numbers in [0, 1), got {self.betas!r}")
-        betas = tuple(_number(b, "betas") for b in self.betas)
-        if not all(0 <= b < 1 for b in betas):
-            raise SettingError("betas", f"must be two numbers in [0, 1), got {self.betas!r}")
-        eps = _number(self.eps, "eps")
-        if not 0 < eps <= 1:
-            raise SettingError("eps", f"must be in (0, 1], got {self.eps}")
-        alpha = _number(self.alpha, "alpha")
-        if not 0 <= alpha < 1:
-            raise SettingError("alpha", f"must be in [0, 1), got {self.alpha}")
         _name(self.line_search, "line_search", LINE_SEARCHES, optional=True)
+        betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
+        # the optimizer checks its own numbers (types and ranges) and refuses settings of another kind
+        optimizer = make_optimizer(
+            self.optimizer, self.lr, momentum=self.momentum, nesterov=self.nesterov, betas=betas, eps=self.eps,
+            alpha=self.alpha, line_search=self.line_search,
+        )  # fmt: skip
         if not isinstance(self.schedule, str):
             raise SettingError("schedule", f"must be text such as step:500:0.5, got {self.schedule!r}")
         parse_schedule(self.schedule)
@@ -186,8 +174,9 @@ class TrainConfig:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
             raise SettingError("seed", f"must be a whole number from 0 to 2**63 - 1, got {seed!r}")
         _flag(self.compare, "compare")
-        return replace(self, hidden=hidden, features=features, lr=lr, momentum=momentum, betas=betas, eps=eps,
-                       alpha=alpha, reg=reg)  # fmt: skip
+        return replace(self, hidden=hidden, features=features, lr=optimizer.lr, momentum=float(self.momentum),
+                       betas=tuple(float(b) for b in betas), eps=float(self.eps), alpha=float(self.alpha),
+                       reg=reg)  # fmt: skip
 
     @property
     def has_hidden_layers(self) -> bool:
