@@ -401,3 +401,13 @@ class Trainer:
                         f"parameter {name} has shape {tuple(params[name].shape)}, expected {tuple(p.shape)}"
                     )
                 p.copy_(params[name])
+
+    def hidden_activations(self, X: Tensor) -> list[Tensor]:
+        """Each hidden layer's output (N, H) for points X (N, 2) under the current parameters; [] for a linear model."""
+        if self.spec.architecture == "linear":
+            return []
+        from .layers import activation_pair  # local: this method is the trainer's only tie to the layers module
+
+        forward, _ = activation_pair(self.spec.activation)
+        with torch.no_grad():
+            return [forward(X.to(torch.float64) @ self._values["W1"] + self._values["b1"])[0]]
