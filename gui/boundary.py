@@ -15,13 +15,17 @@ from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 
 __all__ = ["BoundaryView", "boundary_image", "CLASS_COLOURS", "plot_bounds", "grid_points"]
 
-#: Class colours: class 0 blue and class 1 red (the ends of the diverging map), then more.
+#: Class colours, Okabe and Ito's colour-blind-safe palette: class 0 blue, class 1 vermillion, then
+#: bluish green, orange, reddish purple, sky blue, yellow, then three greys and browns.
 CLASS_COLOURS = np.array(
-    [[33, 81, 219], [192, 2, 6], [30, 150, 60], [230, 150, 0], [130, 60, 180],
-     [0, 160, 170], [200, 70, 150], [120, 90, 40], [90, 90, 90], [160, 170, 20]],
+    [[0, 114, 178], [213, 94, 0], [0, 158, 115], [230, 159, 0], [204, 121, 167],
+     [86, 180, 233], [240, 228, 66], [120, 90, 40], [90, 90, 90], [160, 170, 20]],
     dtype=np.float32,
 )  # fmt: skip
-_DIVERGING = pg.colormap.get("CET-D1").getLookupTable(0.0, 1.0, 256, mode="byte")[:, :3].astype(np.uint8)
+#: the score map, blue to white to red, washed halfway to white so the saturated points stand out on it
+_DIVERGING = (
+    0.5 * pg.colormap.get("CET-D1").getLookupTable(0.0, 1.0, 256, mode="byte")[:, :3].astype(np.float32) + 127.5
+).astype(np.uint8)
 #: scores at ±SCORE_RANGE take the ends of the colour map
 SCORE_RANGE = 3.0
 
@@ -103,6 +107,10 @@ class BoundaryView(pg.PlotWidget):
 
     #: (x, y, button) in data coordinates; button 1 = left, 2 = right
     sigPointClicked = pyqtSignal(float, float, int)
+    #: a double-click: fit the view to the data again
+    sigRefit = pyqtSignal()
+    #: the visible area changed (zoom, pan, resize): the score grid follows it
+    sigGridChanged = pyqtSignal()
 
     def __init__(self, grid_size: int = 200, parent=None) -> None:
         super().__init__(parent=parent, background="w")
@@ -119,17 +127,27 @@ class BoundaryView(pg.PlotWidget):
         # one item per class and split, each with a single brush: pyqtgraph then renders one symbol per item
         self.class_items: dict[tuple[str, int], pg.ScatterPlotItem] = {}
         self._points_key: object = None
-        # misclassified points get a ring, so their own colour stays visible
-        self.wrong_points = pg.ScatterPlotItem(size=18, symbol="o", pen=pg.mkPen((250, 190, 0), width=3), brush=None)
+        # misclassified points get a small black cross on top: it stays readable where thousands crowd
+        self.wrong_points = pg.ScatterPlotItem(size=6, symbol="x", pen=None, brush=pg.mkBrush(0, 0, 0))
         self.addItem(self.wrong_points)
         self.wrong_points.setZValue(10)
         self.scene().sigMouseClicked.connect(self._clicked)
+        self.getPlotItem().vb.sigRangeChanged.connect(self._range_changed)
 
     def set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
-        self.bounds = bounds
-        self._grid = grid_points(bounds, self.grid_size).to(torch.float32)
+        """Show at least this area (x0, x1, y0, y1); the grid then covers whatever the view shows."""
         x0, x1, y0, y1 = bounds
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._range_changed()
+
+    def _range_changed(self, *_: object) -> None:
+        # the heat map covers exactly the visible area, so no band of the view is left white
+        (x0, x1), (y0, y1) = self.getPlotItem().vb.viewRange()
+        bounds = (x0, x1, y0, y1)
+        if bounds != self.bounds and x1 > x0 and y1 > y0:
+            self.bounds = bounds
+            self._grid = grid_points(bounds, self.grid_size).to(torch.float32)
+            self.sigGridChanged.emit()
 
     def _place_image(self) -> None:
         # the rect maps pixels to data coordinates; it needs the image's size, so it follows setImage
@@ -154,11 +172,11 @@ class BoundaryView(pg.PlotWidget):
         key = (split, label)
         if key not in self.class_items:
             colour = CLASS_COLOURS[label % len(CLASS_COLOURS)]
-            if split == "train":
-                item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k", width=1), brush=pg.mkBrush(*colour))
-            else:  # test points: hollow squares in the class colour
-                item = pg.ScatterPlotItem(size=10, symbol="s", pen=pg.mkPen(colour, width=2.5),
-                                          brush=pg.mkBrush(255, 255, 255, 200))  # fmt: skip
+            if split == "train":  # a white outline parts a point from the map and from its neighbours
+                item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1.2), brush=pg.mkBrush(*colour))
+            else:  # test points: squares in the class colour with a dark outline
+                item = pg.ScatterPlotItem(size=9, symbol="s", pen=pg.mkPen((30, 30, 30), width=1.2),
+                                          brush=pg.mkBrush(*colour))  # fmt: skip
             item.setZValue(5)
             self.addItem(item)
             self.class_items[key] = item
@@ -180,6 +198,8 @@ class BoundaryView(pg.PlotWidget):
 
     def _clicked(self, event) -> None:
         if event.double():
+            event.accept()
+            self.sigRefit.emit()
             return
         position = event.scenePos()
         box = self.getPlotItem().vb
