@@ -96,7 +96,7 @@ def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False
         k = scores.shape[2]
         top_probability = 1.0 / np.exp(scores - scores.max(axis=2, keepdims=True)).sum(axis=2)
         sure = (top_probability - 1.0 / k) * (1.0 / (1.0 - 1.0 / k))
-        strength = (0.15 + 0.6 * sure).astype(np.float32)
+        strength = (0.1 + 0.45 * sure).astype(np.float32)  # pale, so points in the same colour stand out
     rgb = 255.0 * (1.0 - strength[..., None]) + colour * strength[..., None]
     rgb[_edges(top)] = 0.0
     return rgb.astype(np.uint8)

@@ -37,6 +37,7 @@ from torchcircuits.strategies import analytic_gradient_ascent, numerical_gradien
 from .circuit_painter import paint_diagram
 from .controller import TrainingController
 from .controls import BAD_STYLE
+from .help import CIRCUIT_TOOLTIPS
 
 __all__ = ["CircuitView", "DiagramCanvas", "follow_diagram"]
 
@@ -198,6 +199,9 @@ class CircuitView(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(side_scroll)
         layout.addWidget(canvas_scroll, 1)
+        for name, text in CIRCUIT_TOOLTIPS.items():
+            if isinstance(getattr(self, name, None), QWidget):
+                getattr(self, name).setToolTip(text)
         self._build_inputs()
         self.refresh()
 
@@ -235,6 +239,8 @@ class CircuitView(QWidget):
             slider.setValue(self._slider_position(self.values[name]))
             box = QCheckBox("fixed")
             box.setChecked(name in self.fixed)
+            for widget, kind in ((field, "field"), (slider, "slider"), (box, "fixed")):
+                widget.setToolTip(f"{name}: {CIRCUIT_TOOLTIPS[kind]}")
             field.editingFinished.connect(lambda n=name: self._typed(n))
             slider.valueChanged.connect(lambda position, n=name: self._dragged(n, position))
             box.toggled.connect(lambda on, n=name: self._toggle_fixed(n, on))

@@ -127,6 +127,9 @@ class ControlPanel(QWidget):
         self.compare.toggled.connect(lambda _: self._config_changed(self.compare))
 
         layout.addStretch(1)
+        for combo in self.findChildren(QComboBox):  # a long CSV path must not widen the panel
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         for name, text in TOOLTIPS.items():
             if hasattr(self, name):
                 getattr(self, name).setToolTip(text)

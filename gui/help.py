@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS"]
+__all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS"]
 
 #: control name (attribute of the panel or run bar) → what it does and its range
 TOOLTIPS: dict[str, str] = {
@@ -40,6 +40,22 @@ TOOLTIPS: dict[str, str] = {
     "reset_view": "Fit the plot to the data again (or double-click the plot)",
     "log_scale": "Show the loss on a log scale",
     "hard": "Two flat colours instead of the score shading",
+}
+
+#: the circuit tab's controls
+CIRCUIT_TOOLTIPS: dict[str, str] = {
+    "chooser": "The circuit to explore: the guide's Chapter 1 circuits and its SVM and net as circuits",
+    "follow": "Show the training tab's model (linear SVM or 3-neuron ReLU net) on the example just learned",
+    "fit": "Zoom so the whole circuit fits the window",
+    "step_size": "How far a tug moves each free input along its gradient: a finite number",
+    "tug_button": "Move every input not held fixed one step along its gradient; shows the output before and after",
+    "forward_button": "Compute one more gate of the forward pass",
+    "backward_button": "Backpropagate through one more gate",
+    "all_button": "Show every value and gradient",
+    "strategies_button": "Run random search, numerical and analytic gradient on this circuit, as the guide does",
+    "field": "The input's value: any finite number",
+    "slider": "Drag to change the input between -5 and 5 (type a value for more)",
+    "fixed": "Hold this input fixed: tugs and strategies leave it alone",
 }
 
 ABOUT: dict[str, str] = {

@@ -68,7 +68,8 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         # the panel scrolls up and down only: its width is what its widest row needs
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())  # fmt: skip
         self.controls_scroll = scroll
 
         self.readout = QLabel()
