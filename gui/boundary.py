@@ -1,9 +1,11 @@
 """The decision boundary: the model's scores over the plane, the data on top.
 
 :func:`boundary_image` turns a grid of scores into an RGB image with NumPy
-alone (colour lookup, zero contour and margins as pixel outlines), so a frame
-costs one model evaluation and one ``ImageItem.setImage``: no per-frame
-contouring in Python.
+alone (colour lookup; for K classes the class borders as pixel outlines). For
+one score, the zero contour and the ±1 margins are line segments from
+:func:`contour_segments`, a vectorized marching squares that interpolates each
+crossing along its cell edge: smooth lines, no pixel staircase, a few
+milliseconds per frame. The heat map always covers exactly the visible area.
 """
 
 from __future__ import annotations
@@ -65,12 +67,49 @@ def _dots(shape: tuple[int, int]) -> np.ndarray:
     return (np.add.outer(np.arange(shape[0]), np.arange(shape[1])) % 6) < 3
 
 
-def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False) -> np.ndarray:
+def contour_segments(field: np.ndarray, level: float, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Marching squares: the line where ``field`` (G, G), sampled at (xs[j], ys[i]), crosses ``level``.
+
+    Returns (2N, 2) points, each pair one segment, with crossings placed by linear
+    interpolation along each cell edge: sub-pixel precise, no staircase.
+    """
+    above = field > level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # horizontal edges (i, j)-(i, j+1) and vertical edges (i, j)-(i+1, j)
+        th = (level - field[:, :-1]) / (field[:, 1:] - field[:, :-1])
+        tv = (level - field[:-1, :]) / (field[1:, :] - field[:-1, :])
+    ch = above[:, :-1] != above[:, 1:]
+    cv = above[:-1, :] != above[1:, :]
+    hx = xs[:-1][None, :] + th * np.diff(xs)[None, :]
+    vy = ys[:-1][:, None] + tv * np.diff(ys)[:, None]
+    g0, g1 = field.shape[0] - 1, field.shape[1] - 1
+    X, Y = np.broadcast_to(xs[None, :], field.shape), np.broadcast_to(ys[:, None], field.shape)
+    # per cell: bottom, top, left, right edge crossings and their points
+    flags = np.stack([ch[:g0], ch[1:], cv[:, :g1], cv[:, 1:]], axis=-1)
+    points = np.stack([
+        np.stack([hx[:g0], Y[:g0, :g1]], -1), np.stack([hx[1:], Y[1:, :g1]], -1),
+        np.stack([X[:g0, :g1], vy[:, :g1]], -1), np.stack([X[:g0, 1:], vy[:, 1:]], -1),
+    ], axis=2)  # fmt: skip
+    count = flags.sum(axis=-1)
+    two = count == 2
+    first = flags.argmax(axis=-1)
+    last = 3 - flags[..., ::-1].argmax(axis=-1)
+    cells = np.nonzero(two)
+    segments = [points[cells + (first[cells],)], points[cells + (last[cells],)]]
+    saddles = np.nonzero(count == 4)  # two lines through one cell: pair bottom with left, top with right
+    pairs = [np.stack(segments, axis=1).reshape(-1, 2)]
+    for a, b in ((0, 2), (1, 3)):
+        pairs.append(np.stack([points[saddles + (a,)], points[saddles + (b,)]], axis=1).reshape(-1, 2))
+    return np.concatenate(pairs).astype(np.float64)
+
+
+def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False, outlines: bool = True) -> np.ndarray:
     """RGB image (G, G, 3) uint8 of scores (G, G, M), row-major.
 
     One score (M = 1): the diverging map over [-3, 3] (soft) or two flat
     colours (hard), the zero contour in black and, with ``margins``, the ±1
-    lines dotted. K scores: each pixel in its arg-max class colour, paler where
+    lines dotted (``outlines=False`` leaves the lines to :func:`contour_segments`).
+    K scores: each pixel in its arg-max class colour, paler where
     the softmax of the scores is less sure; class borders in black.
     """
     if not np.isfinite(scores).all():  # a diverging model: keep its scores on the colour scale
@@ -83,6 +122,8 @@ def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False
         else:
             index = ((np.clip(s * (1.0 / SCORE_RANGE), -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
             rgb = _DIVERGING[index]
+        if not outlines:
+            return rgb
         rgb[_edges(positive)] = 0
         if margins:
             rgb[(_edges(s > 1.0) | _edges(s > -1.0)) & _dots(s.shape)] = 60
@@ -124,6 +165,12 @@ class BoundaryView(pg.PlotWidget):
         self.getPlotItem().hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
+        # the zero contour and the ±1 margins of a one-score model, as interpolated line segments
+        self.zero_line = pg.PlotDataItem(pen=pg.mkPen((0, 0, 0), width=2), connect="pairs")
+        self.margin_lines = pg.PlotDataItem(pen=pg.mkPen((40, 40, 40, 170), width=1), connect="pairs")
+        for item in (self.zero_line, self.margin_lines):
+            item.setZValue(2)
+            self.addItem(item)
         # one item per class and split, each with a single brush: pyqtgraph then renders one symbol per item
         self.class_items: dict[tuple[str, int], pg.ScatterPlotItem] = {}
         self._points_key: object = None
@@ -161,12 +208,30 @@ class BoundaryView(pg.PlotWidget):
     def show_scores(self, scores: torch.Tensor | None, margins: bool) -> None:
         """Scores (G², M) of :meth:`grid` points; None shows an empty plane."""
         g = self.grid_size
+        zero = margin = np.zeros((0, 2))
         if scores is None:
             self.image.setImage(np.full((g, g, 3), 245, dtype=np.uint8), autoLevels=False, levels=(0, 255))
         else:
-            rgb = boundary_image(scores.numpy().reshape(g, g, -1), hard=self.hard, margins=margins)
+            grid = scores.numpy().reshape(g, g, -1)
+            one_score = grid.shape[2] == 1
+            rgb = boundary_image(grid, hard=self.hard, margins=margins, outlines=not one_score)
             self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
+            if one_score:
+                field = np.nan_to_num(grid[:, :, 0].astype(np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
+                xs, ys = self._pixel_centres()
+                zero = contour_segments(field, 0.0, xs, ys)
+                if margins:
+                    margin = np.concatenate([contour_segments(field, level, xs, ys) for level in (-1.0, 1.0)])
+        self.zero_line.setData(zero[:, 0], zero[:, 1])
+        self.margin_lines.setData(margin[:, 0], margin[:, 1])
         self._place_image()
+
+    def _pixel_centres(self) -> tuple[np.ndarray, np.ndarray]:
+        x0, x1, y0, y1 = self.bounds
+        g = self.grid_size
+        xs = x0 + (np.arange(g) + 0.5) * (x1 - x0) / g
+        ys = y0 + (np.arange(g) + 0.5) * (y1 - y0) / g
+        return xs, ys
 
     def _class_item(self, split: str, label: int) -> pg.ScatterPlotItem:
         key = (split, label)

@@ -7,10 +7,19 @@ import pyqtgraph as pg
 
 from .history import DecimatingHistory
 
-__all__ = ["CurvesView"]
+__all__ = ["CurvesView", "nice_ceiling"]
 
 _TRAIN_PEN = pg.mkPen((20, 90, 200), width=2)
 _TEST_PEN = pg.mkPen((230, 120, 0), width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10^k at or above ``value`` (> 0): the curves' step axis end."""
+    power = 10.0 ** np.floor(np.log10(value))
+    for mantissa in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+        if mantissa * power >= value * (1 - 1e-12):
+            return float(mantissa * power)
+    return float(10.0 * power)
 
 
 class CurvesView(pg.GraphicsLayoutWidget):
@@ -39,6 +48,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 self.curves[f"{split}_{kind}"] = curve
         self.log_scale = False
         self._titles: dict[str, str] = {}
+        self._x_end = 0.0
 
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = on
@@ -56,7 +66,10 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 plot.setTitle(f"{kind} &nbsp; {key}", size="9pt")
                 self._titles[kind] = key
         last = float(steps[-1]) if len(steps) else 0.0
-        self.loss_plot.setXRange(0.0, max(last, 10.0), padding=0.02)
+        end = nice_ceiling(max(last, 10.0))
+        if end != self._x_end:  # the axis changes in round jumps, not every frame (repainting it costs)
+            self._x_end = end
+            self.loss_plot.setXRange(0.0, end, padding=0.0)
         for name, curve in self.curves.items():
             values = history.column(name)
             keep = ~np.isnan(values)

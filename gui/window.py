@@ -296,6 +296,8 @@ class MainWindow(QMainWindow):
     def _ask(self, save: bool, title: str, pattern: str) -> str | None:
         dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
         path, _ = dialog(self, title, "", pattern)
+        if path and save and not Path(path).suffix:  # "points" becomes "points.csv", as the filter says
+            path += pattern[pattern.index("*.") + 1 : pattern.index(")")]
         return path or None
 
     def ask_load_csv(self) -> None:

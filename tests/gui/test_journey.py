@@ -248,3 +248,16 @@ def test_reset_view_and_double_click_refit(window, qtbot):
     assert np.ravel(box.viewRange()) == pytest.approx(fitted)
     centre = window.boundary.mapFromScene(box.mapViewToScene(QPointF(0.0, 0.0)))
     QTest.mouseDClick(window.boundary.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+
+
+def test_the_zero_contour_is_interpolated_not_a_staircase():
+    from torchcircuits_gui.boundary import contour_segments
+
+    xs = ys = np.linspace(-1.0, 1.0, 81)
+    X, Y = np.meshgrid(xs, ys)
+    segments = contour_segments(X**2 + Y**2 - 0.25, 0.0, xs, ys)
+    radius = np.hypot(segments[:, 0], segments[:, 1])
+    # linear interpolation of a quadratic on a 0.025 grid: within 1e-3 of the circle (a pixel edge is 0.0125 off)
+    assert len(segments) > 100 and np.abs(radius - 0.5).max() < 1e-3
+    line = contour_segments(X - 0.3 * Y - 0.1, 0.0, xs, ys)  # a straight boundary comes out straight
+    assert np.abs(line[:, 0] - 0.3 * line[:, 1] - 0.1).max() < 1e-9
