@@ -45,38 +45,75 @@ SLIDER_RANGE = 5.0  # a slider spans [-5, 5] in steps of 0.01
 
 
 class DiagramCanvas(QWidget):
-    """Paints a Diagram at a zoom factor; sits in a scroll area."""
+    """Paints a Diagram at a zoom factor; sits in a scroll area.
+
+    Fitted (the default), the zoom is whatever shows the whole diagram in the
+    visible area, small circuits enlarged up to MAX_ZOOM; zooming by wheel or
+    buttons leaves fit mode and the canvas takes the diagram's zoomed size.
+    """
+
+    MIN_ZOOM, MAX_ZOOM = 0.2, 3.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.diagram: Diagram | None = None
         self.zoom = 1.0
-        #: shrink large diagrams to the visible width (never enlarge)
+        #: fit the diagram to the visible area
         self.fit = True
+        self.on_zoom = None  # called with the new zoom when the wheel changes it
 
-    def set_diagram(self, diagram: Diagram) -> None:
+    def set_diagram(self, diagram: Diagram | None) -> None:
+        """Show ``diagram``; None leaves the canvas blank."""
         self.diagram = diagram
-        # fitted, the canvas takes whatever room the scroll area gives it; otherwise its full size
+        self._resize()
+        self.update()
+
+    def _resize(self) -> None:
+        # fitted, the canvas takes whatever room the scroll area gives it; otherwise its zoomed size
         self.setMinimumSize(QSize(100, 80) if self.fit else self.sizeHint())
+        self.updateGeometry()
+
+    def set_zoom(self, zoom: float) -> None:
+        """A fixed zoom (1 = 100%), clamped to [MIN_ZOOM, MAX_ZOOM]; leaves fit mode."""
+        self.fit = False
+        self.zoom = max(self.MIN_ZOOM, min(self.MAX_ZOOM, zoom))
+        self._resize()
+        self.update()
+
+    def set_fit(self, on: bool) -> None:
+        self.fit = on
+        self._resize()
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         if self.diagram is None:
             return QSize(400, 300)
-        return QSize(int(self.diagram.width), int(self.diagram.height + 30))
+        return QSize(int(self.diagram.width * self.zoom), int((self.diagram.height + 30) * self.zoom))
 
     def current_zoom(self) -> float:
-        """1, or less when fitting a large diagram into the visible area (never enlarged)."""
+        """The zoom set, or in fit mode the one that shows the whole diagram (at most MAX_ZOOM)."""
         if self.diagram is None or not self.fit:
-            return 1.0
-        return min(1.0, self.width() / self.diagram.width, self.height() / (self.diagram.height + 30))
+            return self.zoom
+        fitted = min(self.width() / self.diagram.width, self.height() / (self.diagram.height + 30))
+        return max(self.MIN_ZOOM, min(self.MAX_ZOOM, fitted))
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        steps = event.angleDelta().y() / 120.0
+        if not steps:
+            return super().wheelEvent(event)
+        self.set_zoom(self.current_zoom() * 1.15**steps)
+        if self.on_zoom is not None:
+            self.on_zoom(self.zoom)
+        event.accept()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.diagram is None:
             return
-        self.zoom = self.current_zoom()
+        zoom = self.current_zoom()
+        if self.fit:
+            self.zoom = zoom
         painter = QPainter(self)
-        painter.scale(self.zoom, self.zoom)
+        painter.scale(zoom, zoom)
         paint_diagram(painter, self.diagram)
         painter.end()
 
@@ -175,6 +212,18 @@ class CircuitView(QWidget):
         self.fit = QCheckBox("fit to window")
         self.fit.setChecked(True)
         self.fit.toggled.connect(self._fit_toggled)
+        self.zoom_out = QPushButton("−")
+        self.zoom_in = QPushButton("+")
+        self.zoom_100 = QPushButton("100%")
+        self.zoom_label = QLabel()
+        self.zoom_out.clicked.connect(lambda: self.set_zoom(self.canvas.current_zoom() / 1.25))
+        self.zoom_in.clicked.connect(lambda: self.set_zoom(self.canvas.current_zoom() * 1.25))
+        self.zoom_100.clicked.connect(lambda: self.set_zoom(1.0))
+        self.canvas.on_zoom = lambda _: self._show_zoom()
+        zoom_row = QHBoxLayout()
+        for widget in (self.fit, self.zoom_out, self.zoom_in, self.zoom_100, self.zoom_label):
+            zoom_row.addWidget(widget)
+        zoom_row.addStretch(1)
         self.message = QLabel()
         self.message.setWordWrap(True)
 
@@ -182,7 +231,7 @@ class CircuitView(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.chooser)
         side_layout.addWidget(self.follow)
-        side_layout.addWidget(self.fit)
+        side_layout.addLayout(zoom_row)
         side_layout.addWidget(self.inputs_box)
         side_layout.addWidget(tug_box)
         side_layout.addWidget(step_box)
@@ -204,6 +253,7 @@ class CircuitView(QWidget):
                 getattr(self, name).setToolTip(text)
         self._build_inputs()
         self.refresh()
+        self._show_zoom()
 
     # --- inputs ----------------------------------------------------------------------------------
     def set_circuit(self, name: str) -> None:
@@ -217,6 +267,7 @@ class CircuitView(QWidget):
         self.forward_done = self.backward_done = None
         self.tug_result.clear()
         self.strategies_label.clear()
+        self.message.clear()
         if self.chooser.currentText() != name:
             self.chooser.setCurrentText(name)
         self._build_inputs()
@@ -260,6 +311,8 @@ class CircuitView(QWidget):
         field, slider = self.fields[name], self.sliders[name]
         field.setText(format_number(self.values[name]))
         field.setStyleSheet("")
+        field.setToolTip(f"{name}: {CIRCUIT_TOOLTIPS['field']}")
+        self.message.clear()  # a valid value ends an earlier input error
         slider.blockSignals(True)
         slider.setValue(self._slider_position(self.values[name]))
         slider.blockSignals(False)
@@ -287,14 +340,29 @@ class CircuitView(QWidget):
         self.refresh()
 
     def _follow_toggled(self, on: bool) -> None:
+        self.message.clear()  # a follow message goes with follow mode
+        self.inputs_box.setVisible(not on)  # following, the inputs are the model's, shown on the canvas
         for widget in (self.chooser, self.inputs_box, self.tug_button, self.forward_button, self.backward_button,
                        self.all_button, self.strategies_button):  # fmt: skip
             widget.setEnabled(not on)
         self.refresh()
 
     def _fit_toggled(self, on: bool) -> None:
-        self.canvas.fit = on
+        self.canvas.set_fit(on)
         self.refresh()
+        self._show_zoom()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Zoom the diagram (1 = 100%): leaves 'fit to window'."""
+        self.canvas.set_zoom(zoom)
+        self._show_zoom()
+
+    def _show_zoom(self) -> None:
+        if self.fit.isChecked() != self.canvas.fit:
+            self.fit.blockSignals(True)
+            self.fit.setChecked(self.canvas.fit)
+            self.fit.blockSignals(False)
+        self.zoom_label.setText("fit" if self.canvas.fit else f"{self.canvas.zoom:.0%}")
 
     # --- actions -------------------------------------------------------------------------------------
     def tunable(self) -> tuple[str, ...]:
@@ -376,8 +444,9 @@ class CircuitView(QWidget):
     def refresh(self) -> None:
         if self.follow.isChecked():
             diagram = follow_diagram(self.controller)
-            if isinstance(diagram, str):
+            if isinstance(diagram, str):  # nothing to follow: no stale diagram or caption stays on the canvas
                 self.show_message("error", diagram)
+                self.canvas.set_diagram(None)
                 return
             self.message.clear()
             self.canvas.set_diagram(diagram)
@@ -392,5 +461,5 @@ class CircuitView(QWidget):
         elif self.backward_done is not None and self.backward_done <= n and self.forward_done is not None:
             self.step_label.setText(f"backward: {self.backward_done} of {n} gates backpropagated")
         else:
-            self.step_label.setText(f"{n} gates, all computed")
+            self.step_label.setText(f"{n} gate{'s' if n != 1 else ''}, all computed")
         self.canvas.set_diagram(diagram)

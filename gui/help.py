@@ -46,7 +46,10 @@ TOOLTIPS: dict[str, str] = {
 CIRCUIT_TOOLTIPS: dict[str, str] = {
     "chooser": "The circuit to explore: the guide's Chapter 1 circuits and its SVM and net as circuits",
     "follow": "Show the training tab's model (linear SVM or 3-neuron ReLU net) on the example just learned",
-    "fit": "Zoom so the whole circuit fits the window",
+    "fit": "Zoom so the whole circuit fits the window (small circuits are enlarged)",
+    "zoom_out": "Zoom out (or turn the mouse wheel over the circuit)",
+    "zoom_in": "Zoom in (or turn the mouse wheel over the circuit)",
+    "zoom_100": "Show the circuit at 100%: its text at full size; scroll to move around",
     "step_size": "How far a tug moves each free input along its gradient: a finite number",
     "tug_button": "Move every input not held fixed one step along its gradient; shows the output before and after",
     "forward_button": "Compute one more gate of the forward pass",
