@@ -175,7 +175,7 @@ class BoundaryView(pg.PlotWidget):
         self.class_items: dict[tuple[str, int], pg.ScatterPlotItem] = {}
         self._points_key: object = None
         # misclassified points get a small black cross on top: it stays readable where thousands crowd
-        self.wrong_points = pg.ScatterPlotItem(size=6, symbol="x", pen=None, brush=pg.mkBrush(0, 0, 0))
+        self.wrong_points = pg.ScatterPlotItem(size=8, symbol="x", pen=None, brush=pg.mkBrush(0, 0, 0))
         self.addItem(self.wrong_points)
         self.wrong_points.setZValue(10)
         self.scene().sigMouseClicked.connect(self._clicked)

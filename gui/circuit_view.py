@@ -220,6 +220,8 @@ class CircuitView(QWidget):
         self.zoom_in.clicked.connect(lambda: self.set_zoom(self.canvas.current_zoom() * 1.25))
         self.zoom_100.clicked.connect(lambda: self.set_zoom(1.0))
         self.canvas.on_zoom = lambda _: self._show_zoom()
+        for button, width in ((self.zoom_out, 32), (self.zoom_in, 32), (self.zoom_100, 52)):
+            button.setFixedWidth(width)
         zoom_row = QHBoxLayout()
         for widget in (self.fit, self.zoom_out, self.zoom_in, self.zoom_100, self.zoom_label):
             zoom_row.addWidget(widget)
@@ -241,7 +243,8 @@ class CircuitView(QWidget):
         side_scroll = QScrollArea()
         side_scroll.setWidget(side)
         side_scroll.setWidgetResizable(True)
-        side_scroll.setMinimumWidth(380)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setMinimumWidth(330)
         canvas_scroll = QScrollArea()
         canvas_scroll.setWidget(self.canvas)
         canvas_scroll.setWidgetResizable(True)
@@ -449,6 +452,7 @@ class CircuitView(QWidget):
                 self.canvas.set_diagram(None)
                 return
             self.message.clear()
+            self.step_label.setText("following: the training tab's model on its last example")
             self.canvas.set_diagram(diagram)
             return
         diagram = build_diagram(

@@ -351,17 +351,20 @@ def readout_html(snap) -> str:
         return "–" if value is None else f"{value:.1%}"
 
     rate = "–" if snap.steps_per_second is None else f"{snap.steps_per_second:,.0f}"
+    test_loss = "–" if evaluation.test_loss is None else f"{evaluation.test_loss:.4g}"
     rows = [
-        f"<b>step</b> {evaluation.step:,} &nbsp; <b>steps/s</b> {rate} &nbsp; <b>{snap.model}</b> / {snap.loss}",
-        f"<b>loss</b> {evaluation.train_loss:.4g} (data {evaluation.train_data_loss:.4g} + reg "
-        f"{evaluation.reg_loss:.4g}) &nbsp; <b>test loss</b> "
-        + ("–" if evaluation.test_loss is None else f"{evaluation.test_loss:.4g}"),
-        f"<b>train accuracy</b> {percent(evaluation.train_accuracy)} &nbsp; <b>test accuracy</b> "
-        f"{percent(evaluation.test_accuracy)}",
-    ]
+        (f"<b>step</b> {evaluation.step:,}", f"<b>steps/s</b> {rate}"),
+        (f"<b>{snap.model}</b> / {snap.loss}", ""),
+        (f"<b>loss</b> {evaluation.train_loss:.4g}", f"<b>test loss</b> {test_loss}"),
+        (f"data {evaluation.train_data_loss:.4g} + reg {evaluation.reg_loss:.4g}", ""),
+        (f"<b>train accuracy</b> {percent(evaluation.train_accuracy)}",
+         f"<b>test accuracy</b> {percent(evaluation.test_accuracy)}"),
+    ]  # fmt: skip
     if snap.stats is not None:
-        rows.append(f"<b>gradient norm</b> {snap.stats.grad_norm:.3g}")
+        rows.append((f"<b>gradient norm</b> {snap.stats.grad_norm:.3g}", ""))
     if snap.compare:
         diff = "–" if snap.max_grad_diff is None else f"{snap.max_grad_diff:.1e}"
-        rows.append(f"<b>max |hand − torch|</b> {diff}")
-    return "<br>".join(rows)
+        rows.append((f"<b>max |hand − torch|</b> {diff}", ""))
+    # two columns, so a narrow panel wraps between readouts, never inside one
+    cells = "".join(f"<tr><td>{a}</td><td>&nbsp;&nbsp;{b}</td></tr>" for a, b in rows)
+    return f"<table cellspacing=0 cellpadding=0>{cells}</table>"
