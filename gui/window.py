@@ -356,15 +356,15 @@ def readout_html(snap) -> str:
         (f"<b>step</b> {evaluation.step:,}", f"<b>steps/s</b> {rate}"),
         (f"<b>{snap.model}</b> / {snap.loss}", ""),
         (f"<b>loss</b> {evaluation.train_loss:.4g}", f"<b>test loss</b> {test_loss}"),
-        (f"data {evaluation.train_data_loss:.4g} + reg {evaluation.reg_loss:.4g}", ""),
-        (f"<b>train accuracy</b> {percent(evaluation.train_accuracy)}",
-         f"<b>test accuracy</b> {percent(evaluation.test_accuracy)}"),
+        (f"= data {evaluation.train_data_loss:.3g}", f"+ reg {evaluation.reg_loss:.3g}"),
+        (f"<b>train acc.</b> {percent(evaluation.train_accuracy)}",
+         f"<b>test acc.</b> {percent(evaluation.test_accuracy)}"),
     ]  # fmt: skip
     if snap.stats is not None:
-        rows.append((f"<b>gradient norm</b> {snap.stats.grad_norm:.3g}", ""))
+        rows[1] = (rows[1][0], f"<b>grad norm</b> {snap.stats.grad_norm:.3g}")
     if snap.compare:
         diff = "–" if snap.max_grad_diff is None else f"{snap.max_grad_diff:.1e}"
         rows.append((f"<b>max |hand − torch|</b> {diff}", ""))
     # two columns, so a narrow panel wraps between readouts, never inside one
-    cells = "".join(f"<tr><td>{a}</td><td>&nbsp;&nbsp;{b}</td></tr>" for a, b in rows)
+    cells = "".join(f"<tr><td nowrap>{a}</td><td nowrap>&nbsp;&nbsp;{b}</td></tr>" for a, b in rows)
     return f"<table cellspacing=0 cellpadding=0>{cells}</table>"
