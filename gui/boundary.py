@@ -71,35 +71,37 @@ def contour_segments(field: np.ndarray, level: float, xs: np.ndarray, ys: np.nda
     """Marching squares: the line where ``field`` (G, G), sampled at (xs[j], ys[i]), crosses ``level``.
 
     Returns (2N, 2) points, each pair one segment, with crossings placed by linear
-    interpolation along each cell edge: sub-pixel precise, no staircase.
+    interpolation along each cell edge: sub-pixel precise, no staircase. Only the
+    cells the line passes through are visited, so the cost is a few whole-grid
+    comparisons plus work in proportion to the line's length.
     """
     above = field > level
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # horizontal edges (i, j)-(i, j+1) and vertical edges (i, j)-(i+1, j)
-        th = (level - field[:, :-1]) / (field[:, 1:] - field[:, :-1])
-        tv = (level - field[:-1, :]) / (field[1:, :] - field[:-1, :])
-    ch = above[:, :-1] != above[:, 1:]
-    cv = above[:-1, :] != above[1:, :]
-    hx = xs[:-1][None, :] + th * np.diff(xs)[None, :]
-    vy = ys[:-1][:, None] + tv * np.diff(ys)[:, None]
-    g0, g1 = field.shape[0] - 1, field.shape[1] - 1
-    X, Y = np.broadcast_to(xs[None, :], field.shape), np.broadcast_to(ys[:, None], field.shape)
-    # per cell: bottom, top, left, right edge crossings and their points
-    flags = np.stack([ch[:g0], ch[1:], cv[:, :g1], cv[:, 1:]], axis=-1)
+    # a cell is crossed when its four corners are not all on one side
+    corners = above[:-1, :-1].astype(np.uint8) + above[:-1, 1:] + above[1:, :-1] + above[1:, 1:]
+    i, j = np.nonzero((corners > 0) & (corners < 4))
+    f00, f01, f10, f11 = field[i, j], field[i, j + 1], field[i + 1, j], field[i + 1, j + 1]
+    a00, a01, a10, a11 = above[i, j], above[i, j + 1], above[i + 1, j], above[i + 1, j + 1]
+    x0, x1, y0, y1 = xs[j], xs[j + 1], ys[i], ys[i + 1]
+
+    def cut(fa: np.ndarray, fb: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.nan_to_num((level - fa) / (fb - fa))
+
+    # each cell's edges: bottom (i, j)-(i, j+1), top (i+1, j)-(i+1, j+1), left (i, j)-(i+1, j), right
+    flags = np.stack([a00 != a01, a10 != a11, a00 != a10, a01 != a11], axis=1)
+    tb, tt, tl, tr = cut(f00, f01), cut(f10, f11), cut(f00, f10), cut(f01, f11)
     points = np.stack([
-        np.stack([hx[:g0], Y[:g0, :g1]], -1), np.stack([hx[1:], Y[1:, :g1]], -1),
-        np.stack([X[:g0, :g1], vy[:, :g1]], -1), np.stack([X[:g0, 1:], vy[:, 1:]], -1),
-    ], axis=2)  # fmt: skip
-    count = flags.sum(axis=-1)
+        np.stack([x0 + tb * (x1 - x0), y0], 1), np.stack([x0 + tt * (x1 - x0), y1], 1),
+        np.stack([x0, y0 + tl * (y1 - y0)], 1), np.stack([x1, y0 + tr * (y1 - y0)], 1),
+    ], axis=1)  # fmt: skip
+    count = flags.sum(axis=1)
+    rows = np.arange(len(i))
+    first, last = flags.argmax(axis=1), 3 - flags[:, ::-1].argmax(axis=1)
     two = count == 2
-    first = flags.argmax(axis=-1)
-    last = 3 - flags[..., ::-1].argmax(axis=-1)
-    cells = np.nonzero(two)
-    segments = [points[cells + (first[cells],)], points[cells + (last[cells],)]]
-    saddles = np.nonzero(count == 4)  # two lines through one cell: pair bottom with left, top with right
-    pairs = [np.stack(segments, axis=1).reshape(-1, 2)]
+    pairs = [np.stack([points[rows, first][two], points[rows, last][two]], axis=1).reshape(-1, 2)]
+    saddle = count == 4  # two lines through one cell: pair bottom with left, top with right
     for a, b in ((0, 2), (1, 3)):
-        pairs.append(np.stack([points[saddles + (a,)], points[saddles + (b,)]], axis=1).reshape(-1, 2))
+        pairs.append(np.stack([points[saddle, a], points[saddle, b]], axis=1).reshape(-1, 2))
     return np.concatenate(pairs).astype(np.float64)
 
 
