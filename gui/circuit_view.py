@@ -289,8 +289,7 @@ class CircuitView(QWidget):
         for row, name in enumerate(self.circuit.inputs):
             field = QLineEdit(format_number(self.values[name]))
             slider = QSlider(Qt.Orientation.Horizontal)
-            slider.setRange(int(-SLIDER_RANGE * 100), int(SLIDER_RANGE * 100))
-            slider.setValue(self._slider_position(self.values[name]))
+            self._place_slider(slider, self.values[name])
             box = QCheckBox("fixed")
             box.setChecked(name in self.fixed)
             for widget, kind in ((field, "field"), (slider, "slider"), (box, "fixed")):
@@ -308,6 +307,15 @@ class CircuitView(QWidget):
     def _slider_position(value: float) -> int:
         return int(round(max(-SLIDER_RANGE, min(SLIDER_RANGE, value)) * 100))
 
+    @staticmethod
+    def _place_slider(slider: QSlider, value: float) -> None:
+        """Put the slider at ``value``, widening its range (past ±SLIDER_RANGE) so it never clamps a typed value."""
+        reach = max(SLIDER_RANGE, math.ceil(abs(value))) if math.isfinite(value) else SLIDER_RANGE
+        slider.blockSignals(True)
+        slider.setRange(int(-reach * 100), int(reach * 100))
+        slider.setValue(int(round(max(-reach, min(reach, value)) * 100)))
+        slider.blockSignals(False)
+
     def set_input(self, name: str, value: float) -> None:
         """Change one input (as typing or dragging does) and redraw."""
         self.values = self.circuit.validate({**self.values, name: value})
@@ -316,9 +324,7 @@ class CircuitView(QWidget):
         field.setStyleSheet("")
         field.setToolTip(f"{name}: {CIRCUIT_TOOLTIPS['field']}")
         self.message.clear()  # a valid value ends an earlier input error
-        slider.blockSignals(True)
-        slider.setValue(self._slider_position(self.values[name]))
-        slider.blockSignals(False)
+        self._place_slider(slider, self.values[name])
         self.forward_done = self.backward_done = None
         self.refresh()
 

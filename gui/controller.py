@@ -516,6 +516,9 @@ class TrainingController(QObject):
             return
         new_class = label >= self.train.num_classes
         self.train = self.train.with_point(x, y, label)
+        if self.preset is not None:  # the guide's 6 points are no longer the guide's
+            self.preset = None
+            self.sigSettings.emit()
         if self.test.num_classes < self.train.num_classes:
             self.test = Dataset(self.test.X, self.test.labels, self.train.num_classes, self.test.name)
         if self.trainer is not None and not self.trainer.diverged:
@@ -533,6 +536,7 @@ class TrainingController(QObject):
     def clear_points(self) -> None:
         """Remove every point; training waits until points of two classes are added."""
         self.train, self.test = _empty_like(self.train), _empty_like(self.test)
+        self.preset = None
         self._build_trainer()
         self.sigSettings.emit()
 

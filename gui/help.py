@@ -57,7 +57,7 @@ CIRCUIT_TOOLTIPS: dict[str, str] = {
     "all_button": "Show every value and gradient",
     "strategies_button": "Run random search, numerical and analytic gradient on this circuit, as the guide does",
     "field": "The input's value: any finite number",
-    "slider": "Drag to change the input between -5 and 5 (type a value for more)",
+    "slider": "Drag to change the input (from -5 to 5, wider once a larger value is typed)",
     "fixed": "Hold this input fixed: tugs and strategies leave it alone",
 }
 

@@ -261,3 +261,34 @@ def test_the_zero_contour_is_interpolated_not_a_staircase():
     assert len(segments) > 100 and np.abs(radius - 0.5).max() < 1e-3
     line = contour_segments(X - 0.3 * Y - 0.1, 0.0, xs, ys)  # a straight boundary comes out straight
     assert np.abs(line[:, 0] - 0.3 * line[:, 1] - 0.1).max() < 1e-9
+
+
+def test_a_typed_value_past_the_slider_range_widens_it(window):
+    view = window.circuit_view
+    view.set_circuit("neuron")
+    _edit(view.fields["x"], "12")
+    assert view.values["x"] == 12.0 and view.sliders["x"].value() == 1200 and view.sliders["x"].maximum() >= 1200
+
+
+def test_playing_goes_on_through_a_change_of_data_or_model(window, qtbot):
+    c, panel = window.controller, window.controls
+    c.play()
+    _pick(panel.dataset, "moons")
+    assert c.running and c.settings.data.name == "moons"
+    _pick(panel.model, "net")
+    assert c.running and c.settings.config.model == "net"
+    qtbot.waitUntil(lambda: c.trainer.step_count > 5, timeout=10_000)
+    c.pause()
+    assert not c.running and window.run_bar.play.text() == "Play"
+
+
+def test_load_csv_moves_the_data_set_combo_and_clear_points_leaves_the_preset(window, tmp_path):
+    c, panel = window.controller, window.controls
+    assert panel.preset.currentText() == "(custom)"  # the fixture's settings are the preset's, not chosen as one
+    _pick(panel.preset, "Chapter 2 SVM")
+    panel.clear.click()
+    assert panel.preset.currentText() == "(custom)" and c.preset is None
+    path = tmp_path / "mine.csv"
+    path.write_text("0,0,0\n1,1,1\n2,2,1\n")
+    window.controller.load_csv(str(path))
+    assert panel.dataset.currentText() == str(path) and len(c.train) == 3
