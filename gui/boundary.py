@@ -161,6 +161,7 @@ class BoundaryView(pg.PlotWidget):
         self.hard = False
         self.bounds = (-2.0, 2.0, -2.0, 2.0)
         self._grid = grid_points(self.bounds, grid_size).to(torch.float32)
+        self._coarse = grid_points(self.bounds, self.coarse_size).to(torch.float32)
         self.setAspectLocked(True)
         self.showGrid(x=False, y=False)
         self.getPlotItem().setMenuEnabled(False)
@@ -196,6 +197,7 @@ class BoundaryView(pg.PlotWidget):
         if bounds != self.bounds and x1 > x0 and y1 > y0:
             self.bounds = bounds
             self._grid = grid_points(bounds, self.grid_size).to(torch.float32)
+            self._coarse = grid_points(bounds, self.coarse_size).to(torch.float32)
             self.sigGridChanged.emit()
 
     def _place_image(self) -> None:
@@ -203,13 +205,22 @@ class BoundaryView(pg.PlotWidget):
         x0, x1, y0, y1 = self.bounds
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
-    def grid(self) -> torch.Tensor:
-        """The pixel centres, float32 (display only: half the memory traffic of float64)."""
-        return self._grid
+    @property
+    def coarse_size(self) -> int:
+        """The grid's side while training runs: 0.7 of the full one, so half the points to score and colour."""
+        return max(20, int(self.grid_size * 0.7))
+
+    def grid(self, coarse: bool = False) -> torch.Tensor:
+        """The pixel centres (G², 2), float32 (display only: half the memory traffic of float64).
+
+        ``coarse``: the :attr:`coarse_size` grid, for frames drawn while training runs;
+        the interpolated contour keeps the boundary smooth at either size.
+        """
+        return self._coarse if coarse else self._grid
 
     def show_scores(self, scores: torch.Tensor | None, margins: bool) -> None:
-        """Scores (G², M) of :meth:`grid` points; None shows an empty plane."""
-        g = self.grid_size
+        """Scores (G², M) of the points of :meth:`grid` (either size); None shows an empty plane."""
+        g = self.grid_size if scores is None else int(round(scores.shape[0] ** 0.5))
         zero = margin = np.zeros((0, 2))
         if scores is None:
             self.image.setImage(np.full((g, g, 3), 245, dtype=np.uint8), autoLevels=False, levels=(0, 255))
@@ -220,7 +231,7 @@ class BoundaryView(pg.PlotWidget):
             self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
             if one_score:
                 field = np.nan_to_num(grid[:, :, 0].astype(np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
-                xs, ys = self._pixel_centres()
+                xs, ys = self._pixel_centres(g)
                 zero = contour_segments(field, 0.0, xs, ys)
                 if margins:
                     margin = np.concatenate([contour_segments(field, level, xs, ys) for level in (-1.0, 1.0)])
@@ -228,9 +239,8 @@ class BoundaryView(pg.PlotWidget):
         self.margin_lines.setData(margin[:, 0], margin[:, 1])
         self._place_image()
 
-    def _pixel_centres(self) -> tuple[np.ndarray, np.ndarray]:
+    def _pixel_centres(self, g: int) -> tuple[np.ndarray, np.ndarray]:
         x0, x1, y0, y1 = self.bounds
-        g = self.grid_size
         xs = x0 + (np.arange(g) + 0.5) * (x1 - x0) / g
         ys = y0 + (np.arange(g) + 0.5) * (y1 - y0) / g
         return xs, ys

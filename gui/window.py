@@ -230,7 +230,8 @@ class MainWindow(QMainWindow):
         start = time.perf_counter()
         self._dirty = False
         c = self.controller
-        snap = c.snapshot(self.boundary.grid())
+        # while training runs, a coarser map: half the points to score, the contour as smooth
+        snap = c.snapshot(self.boundary.grid(coarse=c.running))
         self.boundary.show_scores(snap.scores, margins=snap.margins)
         self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
         if curves is None:
