@@ -38,6 +38,9 @@ HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_accuracy", "test_ac
 HINGE_LIKE = ("hinge", "squared_hinge")
 #: how often, while running, the controller looks for a dead net or flat scores (seconds)
 HEALTH_EVERY_S = 0.25
+#: how often, while running, it evaluates on the whole data set and records a point of the curves (seconds):
+#: an evaluation costs about two steps, and neither the curves nor the readouts need more than 25 a second
+RECORD_EVERY_S = 0.04
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class TrainingController(QObject):
         self._owed = 0.0
         self._last_tick = 0.0
         self._health_checked = 0.0
+        self._recorded_at = 0.0
         self._last_finite: tuple[int, dict[str, torch.Tensor]] | None = None
         self._snapshot_key: object = None
         self._snapshot: Snapshot | None = None
@@ -253,6 +257,9 @@ class TrainingController(QObject):
     def pause(self) -> None:
         if self._timer.isActive():
             self._timer.stop()
+            evaluation = self.last_evaluation
+            if self.trainer is not None and evaluation is not None and evaluation.step != self.trainer.step_count:
+                self._record()  # readouts and curves end at the step the model is at
             self.steps_per_second = None
             self._check_health(force=True)
             self.sigRunning.emit(False)
@@ -347,8 +354,10 @@ class TrainingController(QObject):
             diverged = True
         if self.speed is not None:
             self._owed -= steps
-        if steps:
+        stopping = diverged or (self.stop_at is not None and self.trainer.step_count >= self.stop_at)
+        if steps and (stopping or time.perf_counter() - self._recorded_at >= RECORD_EVERY_S):
             self._record()  # the last finite state, even when the next step failed
+            self._recorded_at = time.perf_counter()
         if diverged and self.running:
             self._diverged()
         if steps and not self.trainer.diverged:
