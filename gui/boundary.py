@@ -34,6 +34,7 @@ SCORE_RANGE = 3.0
 
 def plot_bounds(X: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
     """(x0, x1, y0, y1): a square around the data with a margin, at least 2 units wide."""
+    X = X[np.isfinite(X).all(axis=1)] if len(X) else X
     if len(X) == 0:
         return -2.0, 2.0, -2.0, 2.0
     lo, hi = X.min(axis=0), X.max(axis=0)

@@ -68,6 +68,14 @@ class Snapshot:
     running: bool
 
 
+def _load(spec: DataSpec) -> tuple[Dataset, Dataset]:
+    """(train, test) of ``spec``; InputError when a point is not a finite number (noise 1e308 makes inf)."""
+    train, test = spec.load()
+    if not (torch.isfinite(train.X).all() and torch.isfinite(test.X).all()):
+        raise InputError(f"{Path(spec.name).name}: some points are not finite numbers (is the noise too large?)")
+    return train, test
+
+
 def _empty_like(data: Dataset) -> Dataset:
     return data.subset(torch.zeros(0, dtype=torch.int64))
 
@@ -448,7 +456,7 @@ class TrainingController(QObject):
         spec = data if dataset == data.name else DataSpec(dataset, seed=config.seed)
         try:
             spec = spec.validated()
-            train, test = spec.load()
+            train, test = _load(spec)
         except InputError as error:
             self.sigMessage.emit("error", f"not changed: {error}")
             self.sigSettings.emit()
@@ -467,7 +475,7 @@ class TrainingController(QObject):
         """Load or generate a new data set (replacing added points) and reset the model; refused: nothing changes."""
         try:
             spec = spec.validated()
-            train, test = spec.load()
+            train, test = _load(spec)
         except InputError as error:
             self.sigMessage.emit("error", str(error))
             self.sigSettings.emit()
@@ -482,7 +490,7 @@ class TrainingController(QObject):
         """New training settings and data together (a new seed draws new data): both or neither."""
         try:
             config, spec = config.validated(), spec.validated()
-            train, test = spec.load()
+            train, test = _load(spec)
         except InputError as error:
             self.sigMessage.emit("error", str(error))
             self.sigSettings.emit()

@@ -37,10 +37,13 @@ from torchcircuits.trainer import BACKENDS, MODELS
 from .controller import TrainingController
 from .help import TOOLTIPS
 
-__all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE"]
+__all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE", "MAX_POINTS", "MAX_HIDDEN"]
 
 PRESET_TITLES = {"guide-svm": "Chapter 2 SVM", "guide-net": "Chapter 2 net"}
 _DEFAULT = "(default)"
+#: the largest sizes the app accepts: past them one step or one frame takes seconds and memory runs out
+MAX_POINTS = 100_000
+MAX_HIDDEN = 4096
 #: how a field that holds a refused value is marked
 BAD_STYLE = "QLineEdit { border: 2px solid #c00; }"
 
@@ -252,7 +255,7 @@ class ControlPanel(QWidget):
                 self.controller.settings.config,
                 model=self.model.currentText(),
                 loss=None if self.loss.currentText() == _DEFAULT else self.loss.currentText(),
-                hidden=whole(self.hidden.text(), "hidden neurons", 1),
+                hidden=_at_most(whole(self.hidden.text(), "hidden neurons", 1), MAX_HIDDEN, "hidden neurons"),
                 activation=self.activation.currentText(),
                 init=None if self.init.currentText() == _DEFAULT else self.init.currentText(),
                 lr=parse_float(self.lr.text(), "step size"),
@@ -286,7 +289,7 @@ class ControlPanel(QWidget):
         try:
             spec = DataSpec(
                 name=self.controller.settings.data.name,
-                n=optional(self.n, lambda t: whole(t, "points", 1)),
+                n=optional(self.n, lambda t: _at_most(whole(t, "points", 1), MAX_POINTS, "points")),
                 noise=optional(self.noise, lambda t: parse_float(t, "noise")),
                 classes=optional(self.classes, lambda t: whole(t, "classes", 2)),
                 test_ratio=optional(self.test_ratio, lambda t: parse_float(t, "test ratio")),
@@ -301,6 +304,13 @@ class ControlPanel(QWidget):
         if spec == self.controller.settings.data:
             return
         self.controller.apply_data(spec)
+
+
+def _at_most(value: int, most: int, label: str) -> int:
+    """``value``, or an InputError when it is past what the app can draw and train interactively."""
+    if value > most:
+        raise InputError(f"{label} must be a whole number from 1 to {most:,} in the app, got {value:,}")
+    return value
 
 
 def _row(*widgets: QWidget) -> QWidget:

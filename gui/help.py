@@ -11,7 +11,7 @@ __all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS"]
 TOOLTIPS: dict[str, str] = {
     "preset": "The guide's Chapter 2 runs: its 6 points, its start, step size 0.01 and spring 0.5",
     "dataset": "The points to classify. Picking one (or a model) loads settings that train it (a recipe)",
-    "n": "How many points a generated set has: a whole number >= 1 (empty: the set's default)",
+    "n": "How many points a generated set has: a whole number from 1 to 100,000 (empty: the set's default)",
     "noise": "How far points scatter from the set's shape: a number >= 0 (empty: the set's default)",
     "classes": "How many classes blobs and spiral have: 2 to 10 (empty: the set's default)",
     "test_ratio": "Share of points held out to measure test accuracy: 0 to below 1 (empty: 0.2; 0 for guide sets)",
@@ -21,7 +21,7 @@ TOOLTIPS: dict[str, str] = {
     "clear": "Remove every point; click on the plot to add your own (two classes needed to train)",
     "model": "svm / softmax / linear: a straight boundary; net: a 2-layer net whose boundary bends",
     "loss": "What training minimizes: hinge (the guide's SVM), softmax, ... (default: the model's own)",
-    "hidden": "Neurons in the net's hidden layer: a whole number >= 1",
+    "hidden": "Neurons in the net's hidden layer: a whole number from 1 to 4,096",
     "activation": "The hidden neurons' nonlinearity: relu (the guide's), tanh or sigmoid",
     "init": "How the weights start: guide (the guide's values), uniform, small, he (default: the model's own)",
     "lr": "Step size: how far each step moves the weights along the gradient; a number > 0",

@@ -292,3 +292,45 @@ def test_load_csv_moves_the_data_set_combo_and_clear_points_leaves_the_preset(wi
     path.write_text("0,0,0\n1,1,1\n2,2,1\n")
     window.controller.load_csv(str(path))
     assert panel.dataset.currentText() == str(path) and len(c.train) == 3
+
+
+BAD_TEXTS = ("abc", "", "0", "-1", "1e308", "nan", "1e-320", "999999999", " 3 ", "all")
+
+
+def test_every_control_with_valid_boundary_and_bad_values_raises_nothing(window, qtbot, monkeypatch):
+    """pytest-qt fails the test on any exception a slot lets escape: every control is driven here."""
+    from PyQt6.QtWidgets import QFileDialog, QMessageBox
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    c = window.controller
+    for parent in (window.controls, window.run_bar):
+        for combo in parent.findChildren(QComboBox):
+            for index in range(combo.count()):
+                combo.setCurrentIndex(index)
+                combo.activated.emit(index)
+        for field in parent.findChildren(QLineEdit):
+            if isinstance(field.parent(), (QComboBox, QSpinBox)):
+                continue
+            for text in BAD_TEXTS:
+                _edit(field, text)
+                assert c.trainer is None or c.trainer.config == c.settings.config
+        for button in parent.findChildren(QPushButton):
+            button.click()
+            c.pause()
+    for check in (window.log_scale, window.hard, window.controls.compare):
+        check.toggle()
+        check.toggle()
+    window.reset_view.click()
+    for action in window.menuBar().findChildren(type(window.run_actions["play"])):
+        action.trigger()
+        c.pause()
+    for _, slot, _ in window.file_actions:
+        slot()
+    for choice in ("plot alone", "plot and curves", "whole window"):
+        assert not window.render_export(choice).isNull()
+    assert window.render_export("plot alone").size() == window.boundary.size()
+    window.redraw()
+    assert_shown_is_in_force(window)
