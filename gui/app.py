@@ -54,11 +54,10 @@ def with_recipe(settings: RunSettings, args: argparse.Namespace) -> RunSettings:
     """Without a preset, the recipe of the data set and model fills each training setting the options leave out."""
     if getattr(args, "preset", None):
         return settings
-    recipe = recipe_config(settings.data.name, settings.config.model, keep=settings.config)
-    given = {name for name in recipe_for(settings.data.name, settings.config.model).settings
-             if getattr(args, name, None) is not None}  # fmt: skip
-    overrides = {name: getattr(recipe, name) for name in recipe_for(settings.data.name, settings.config.model).settings
-                 if name not in given}  # fmt: skip
+    dataset, model = settings.data.name, settings.config.model
+    recipe = recipe_config(dataset, model, keep=settings.config)
+    overrides = {name: getattr(recipe, name) for name in recipe_for(dataset, model).settings
+                 if getattr(args, name, None) is None}  # fmt: skip
     return replace(settings, config=replace(settings.config, **overrides).validated())
 
 
