@@ -334,3 +334,17 @@ def test_every_control_with_valid_boundary_and_bad_values_raises_nothing(window,
     assert window.render_export("plot alone").size() == window.boundary.size()
     window.redraw()
     assert_shown_is_in_force(window)
+
+
+def test_shortcut_keys_type_into_a_field_rather_than_step(window, qtbot):
+    c = window.controller
+    window.activateWindow()
+    field = window.controls.seed
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=2000)
+    QTest.keyClick(field, Qt.Key.Key_S)
+    QTest.keyClick(field, Qt.Key.Key_R)
+    assert c.trainer.step_count == 0 and field.text().endswith("sr")
+    window.run_bar.play.setFocus()
+    QTest.keyClick(window.run_bar.play, Qt.Key.Key_S)
+    assert c.trainer.step_count == 1  # away from a text field, S steps
