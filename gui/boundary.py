@@ -1,8 +1,8 @@
 """The decision boundary: the model's scores over the plane, the data on top.
 
 :func:`boundary_image` turns a grid of scores into an RGB image with NumPy
-alone (colour lookup; for K classes the class borders as pixel outlines). For
-one score, the zero contour and the ±1 margins are line segments from
+alone (colour lookup). The zero contour and the ±1 margins of one score, and
+the borders between K classes (:func:`class_borders`), are line segments from
 :func:`contour_segments`, a vectorized marching squares that interpolates each
 crossing along its cell edge: smooth lines, no pixel staircase, a few
 milliseconds per frame. The heat map always covers exactly the visible area.
@@ -15,7 +15,8 @@ import pyqtgraph as pg
 import torch
 from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 
-__all__ = ["BoundaryView", "boundary_image", "CLASS_COLOURS", "plot_bounds", "grid_points"]
+__all__ = ["BoundaryView", "boundary_image", "contour_segments", "class_borders", "CLASS_COLOURS", "plot_bounds",
+           "grid_points"]
 
 #: Class colours, Okabe and Ito's colour-blind-safe palette: class 0 blue, class 1 vermillion, then
 #: bluish green, orange, reddish purple, sky blue, yellow, then three greys and browns.
@@ -106,6 +107,22 @@ def contour_segments(field: np.ndarray, level: float, xs: np.ndarray, ys: np.nda
     return np.concatenate(pairs).astype(np.float64)
 
 
+def class_borders(scores: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Where the arg-max class changes, as interpolated segments (2N, 2), for K scores (G, G, K).
+
+    Class k's region is where s_k minus the best other score is positive; each
+    region's zero contour is drawn (a border between two classes comes from both).
+    """
+    ranked = np.sort(scores, axis=2)
+    top, second = ranked[:, :, -1], ranked[:, :, -2]
+    best = scores.argmax(axis=2)
+    lines = [np.zeros((0, 2))]
+    for k in np.unique(best):  # a class that wins nowhere has no border
+        other = np.where(best == k, second, top)
+        lines.append(contour_segments(scores[:, :, k] - other, 0.0, xs, ys))
+    return np.concatenate(lines)
+
+
 def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False, outlines: bool = True) -> np.ndarray:
     """RGB image (G, G, 3) uint8 of scores (G, G, M), row-major.
 
@@ -142,7 +159,8 @@ def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False
         sure = (top_probability - 1.0 / k) * (1.0 / (1.0 - 1.0 / k))
         strength = (0.1 + 0.45 * sure).astype(np.float32)  # pale, so points in the same colour stand out
     rgb = 255.0 * (1.0 - strength[..., None]) + colour * strength[..., None]
-    rgb[_edges(top)] = 0.0
+    if outlines:
+        rgb[_edges(top)] = 0.0
     return rgb.astype(np.uint8)
 
 
@@ -227,15 +245,16 @@ class BoundaryView(pg.PlotWidget):
             self.image.setImage(np.full((g, g, 3), 245, dtype=np.uint8), autoLevels=False, levels=(0, 255))
         else:
             grid = scores.numpy().reshape(g, g, -1)
-            one_score = grid.shape[2] == 1
-            rgb = boundary_image(grid, hard=self.hard, margins=margins, outlines=not one_score)
+            rgb = boundary_image(grid, hard=self.hard, margins=margins, outlines=False)
             self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
-            if one_score:
-                field = np.nan_to_num(grid[:, :, 0].astype(np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
-                xs, ys = self._pixel_centres(g)
-                zero = contour_segments(field, 0.0, xs, ys)
+            fields = np.nan_to_num(grid.astype(np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
+            xs, ys = self._pixel_centres(g)
+            if grid.shape[2] == 1:
+                zero = contour_segments(fields[:, :, 0], 0.0, xs, ys)
                 if margins:
-                    margin = np.concatenate([contour_segments(field, level, xs, ys) for level in (-1.0, 1.0)])
+                    margin = np.concatenate([contour_segments(fields[:, :, 0], v, xs, ys) for v in (-1.0, 1.0)])
+            else:
+                zero = class_borders(fields, xs, ys)
         self.zero_line.setData(zero[:, 0], zero[:, 1])
         self.margin_lines.setData(margin[:, 0], margin[:, 1])
         self._place_image()

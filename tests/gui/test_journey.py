@@ -348,3 +348,17 @@ def test_shortcut_keys_type_into_a_field_rather_than_step(window, qtbot):
     window.run_bar.play.setFocus()
     QTest.keyClick(window.run_bar.play, Qt.Key.Key_S)
     assert c.trainer.step_count == 1  # away from a text field, S steps
+
+
+def test_class_borders_are_interpolated_lines():
+    from torchcircuits_gui.boundary import class_borders
+
+    xs = ys = np.linspace(-1.0, 1.0, 61)
+    X, Y = np.meshgrid(xs, ys)
+    # class 0 where x > 0.2 and x > y, else class 1 or 2 split by y = 0.1: borders x = 0.2 (below), y = x, y = 0.1
+    scores = np.stack([X - 0.2, np.maximum(Y - 0.1, -5 * np.ones_like(X)), 0.1 - Y], axis=2)
+    segments = class_borders(scores, xs, ys)
+    assert len(segments) > 50
+    # every point lies on a border: where the two best scores are equal (to interpolation error of a linear field)
+    best_two = np.sort(np.stack([segments[:, 0] - 0.2, segments[:, 1] - 0.1, 0.1 - segments[:, 1]], 1), axis=1)
+    assert np.abs(best_two[:, -1] - best_two[:, -2]).max() < 1e-9
