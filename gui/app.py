@@ -16,12 +16,15 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from torchcircuits.cli import OneLineErrorParser
+from torchcircuits.config import parse_whole
 from torchcircuits.errors import InputError
 from torchcircuits.pipes import EXIT_INTERRUPTED
-from torchcircuits.run import RunSettings, add_run_options, settings_from_args, whole
+from torchcircuits.recipes import recipe_config, recipe_for
+from torchcircuits.run import RunSettings, add_run_options, settings_from_args
 
 if TYPE_CHECKING:
     from PyQt6.QtCore import QTimer
@@ -47,12 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tab", choices=("training", "circuit"), default="training", help="the tab to show first")
     parser.add_argument("--circuit", help="the circuit the circuit tab shows (see torchcircuits list)")
     parser.add_argument("--follow", action="store_true", help="the circuit tab follows the training")
+    parser.add_argument("--size", default="1440x860", help="window size WxH in pixels (default 1440x860)")
+    parser.add_argument("--threads", default="1", help="torch threads (default 1: see docs/app.md for why)")
     return parser
 
 
 def _grid_size(text: str) -> int:
     """The --grid value, refused above MAX_GRID before anything is allocated."""
-    grid = whole(text, "--grid", 10)
+    grid = parse_whole(text, "grid", 10)
     if grid > MAX_GRID:
         raise InputError(
             f"--grid must be at most {MAX_GRID} pixels per side, got {grid} "
@@ -95,6 +100,27 @@ def _quit_on_interrupt_hook(previous):
         previous(kind, value, traceback)
 
     return hook
+def parse_size(text: str) -> tuple[int, int]:
+    """``WxH`` as (width, height), each at least 640x480 and at most 7680x4320; InputError otherwise."""
+    parts = str(text).lower().split("x")
+    try:
+        width, height = (int(p) for p in parts) if len(parts) == 2 else (0, 0)
+    except ValueError:
+        width = height = 0
+    if not (640 <= width <= 7680 and 480 <= height <= 4320):
+        raise InputError(f"--size must be WIDTHxHEIGHT in pixels, from 640x480 to 7680x4320, got {text!r}")
+    return width, height
+
+
+def with_recipe(settings: RunSettings, args: argparse.Namespace) -> RunSettings:
+    """Without a preset, the recipe of the data set and model fills each training setting the options leave out."""
+    if getattr(args, "preset", None):
+        return settings
+    dataset, model = settings.data.name, settings.config.model
+    recipe = recipe_config(dataset, model, keep=settings.config)
+    overrides = {name: getattr(recipe, name) for name in recipe_for(dataset, model).settings
+                 if getattr(args, name, None) is None}  # fmt: skip
+    return replace(settings, config=replace(settings.config, **overrides).validated())
 
 
 def _screenshot(window, settings: RunSettings, path: str) -> int:
@@ -104,8 +130,10 @@ def _screenshot(window, settings: RunSettings, path: str) -> int:
 
     window.controller.run_steps(settings.steps)
     window.show()
+    QApplication.processEvents()  # lays the window out at its size
+    window.fit_view()
     QApplication.processEvents()
-    window.redraw()
+    window.redraw(curves=True)
     if window.circuit_view.follow.isChecked():
         window.circuit_view.refresh()
     QApplication.processEvents()
@@ -143,8 +171,10 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        settings = settings_from_args(args)
+        settings = with_recipe(settings_from_args(args), args)
+        size = parse_size(args.size)
         grid = _grid_size(args.grid)
+        threads = parse_whole(args.threads, "threads", 1)
         if args.screenshot and not args.screenshot.lower().endswith(".png"):
             raise InputError(f"--screenshot must name a .png file, got {args.screenshot!r}")
         settings.data.load()  # refuse bad data before a window opens
@@ -153,16 +183,20 @@ def _main(argv: Sequence[str] | None) -> int:
 
             get_circuit(args.circuit)
     except InputError as error:
-        print(f"torchcircuits-gui: error: {error}", file=sys.stderr)
+        print(f"torchcircuits-gui: error: {error.as_flag()}", file=sys.stderr)
         return 2
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import torch
     from PyQt6.QtWidgets import QApplication
 
     from .window import MainWindow
 
+    # one thread: on a shared machine a second torch thread waits on the other process far more than it helps
+    torch.set_num_threads(threads)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     window = MainWindow(settings, grid_size=grid)
+    window.resize(*size)
     if args.preset:
         window.controller.preset = args.preset
         window.controls.show_settings()

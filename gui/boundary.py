@@ -1,9 +1,11 @@
 """The decision boundary: the model's scores over the plane, the data on top.
 
 :func:`boundary_image` turns a grid of scores into an RGB image with NumPy
-alone (colour lookup, zero contour and margins as pixel outlines), so a frame
-costs one model evaluation and one ``ImageItem.setImage``: no per-frame
-contouring in Python.
+alone (colour lookup). The zero contour and the ±1 margins of one score, and
+the borders between K classes (:func:`class_borders`), are line segments from
+:func:`contour_segments`, a vectorized marching squares that interpolates each
+crossing along its cell edge: smooth lines, no pixel staircase, a few
+milliseconds per frame. The heat map always covers exactly the visible area.
 """
 
 from __future__ import annotations
@@ -13,21 +15,27 @@ import pyqtgraph as pg
 import torch
 from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 
-__all__ = ["BoundaryView", "boundary_image", "CLASS_COLOURS", "plot_bounds", "grid_points"]
+__all__ = ["BoundaryView", "boundary_image", "contour_segments", "class_borders", "CLASS_COLOURS", "plot_bounds",
+           "grid_points"]
 
-#: Class colours: class 0 blue and class 1 red (the ends of the diverging map), then more.
+#: Class colours, Okabe and Ito's colour-blind-safe palette: class 0 blue, class 1 vermillion, then
+#: bluish green, orange, reddish purple, sky blue, yellow, then three greys and browns.
 CLASS_COLOURS = np.array(
-    [[33, 81, 219], [192, 2, 6], [30, 150, 60], [230, 150, 0], [130, 60, 180],
-     [0, 160, 170], [200, 70, 150], [120, 90, 40], [90, 90, 90], [160, 170, 20]],
+    [[0, 114, 178], [213, 94, 0], [0, 158, 115], [230, 159, 0], [204, 121, 167],
+     [86, 180, 233], [240, 228, 66], [120, 90, 40], [90, 90, 90], [160, 170, 20]],
     dtype=np.float32,
 )  # fmt: skip
-_DIVERGING = pg.colormap.get("CET-D1").getLookupTable(0.0, 1.0, 256, mode="byte")[:, :3].astype(np.uint8)
+#: the score map, blue to white to red, washed halfway to white so the saturated points stand out on it
+_DIVERGING = (
+    0.5 * pg.colormap.get("CET-D1").getLookupTable(0.0, 1.0, 256, mode="byte")[:, :3].astype(np.float32) + 127.5
+).astype(np.uint8)
 #: scores at ±SCORE_RANGE take the ends of the colour map
 SCORE_RANGE = 3.0
 
 
 def plot_bounds(X: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
     """(x0, x1, y0, y1): a square around the data with a margin, at least 2 units wide."""
+    X = X[np.isfinite(X).all(axis=1)] if len(X) else X
     if len(X) == 0:
         return -2.0, 2.0, -2.0, 2.0
     lo, hi = X.min(axis=0), X.max(axis=0)
@@ -61,12 +69,67 @@ def _dots(shape: tuple[int, int]) -> np.ndarray:
     return (np.add.outer(np.arange(shape[0]), np.arange(shape[1])) % 6) < 3
 
 
-def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False) -> np.ndarray:
+def contour_segments(field: np.ndarray, level: float, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Marching squares: the line where ``field`` (G, G), sampled at (xs[j], ys[i]), crosses ``level``.
+
+    Returns (2N, 2) points, each pair one segment, with crossings placed by linear
+    interpolation along each cell edge: sub-pixel precise, no staircase. Only the
+    cells the line passes through are visited, so the cost is a few whole-grid
+    comparisons plus work in proportion to the line's length.
+    """
+    above = field > level
+    # a cell is crossed when its four corners are not all on one side
+    corners = above[:-1, :-1].astype(np.uint8) + above[:-1, 1:] + above[1:, :-1] + above[1:, 1:]
+    i, j = np.nonzero((corners > 0) & (corners < 4))
+    f00, f01, f10, f11 = field[i, j], field[i, j + 1], field[i + 1, j], field[i + 1, j + 1]
+    a00, a01, a10, a11 = above[i, j], above[i, j + 1], above[i + 1, j], above[i + 1, j + 1]
+    x0, x1, y0, y1 = xs[j], xs[j + 1], ys[i], ys[i + 1]
+
+    def cut(fa: np.ndarray, fb: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.nan_to_num((level - fa) / (fb - fa))
+
+    # each cell's edges: bottom (i, j)-(i, j+1), top (i+1, j)-(i+1, j+1), left (i, j)-(i+1, j), right
+    flags = np.stack([a00 != a01, a10 != a11, a00 != a10, a01 != a11], axis=1)
+    tb, tt, tl, tr = cut(f00, f01), cut(f10, f11), cut(f00, f10), cut(f01, f11)
+    points = np.stack([
+        np.stack([x0 + tb * (x1 - x0), y0], 1), np.stack([x0 + tt * (x1 - x0), y1], 1),
+        np.stack([x0, y0 + tl * (y1 - y0)], 1), np.stack([x1, y0 + tr * (y1 - y0)], 1),
+    ], axis=1)  # fmt: skip
+    count = flags.sum(axis=1)
+    rows = np.arange(len(i))
+    first, last = flags.argmax(axis=1), 3 - flags[:, ::-1].argmax(axis=1)
+    two = count == 2
+    pairs = [np.stack([points[rows, first][two], points[rows, last][two]], axis=1).reshape(-1, 2)]
+    saddle = count == 4  # two lines through one cell: pair bottom with left, top with right
+    for a, b in ((0, 2), (1, 3)):
+        pairs.append(np.stack([points[saddle, a], points[saddle, b]], axis=1).reshape(-1, 2))
+    return np.concatenate(pairs).astype(np.float64)
+
+
+def class_borders(scores: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Where the arg-max class changes, as interpolated segments (2N, 2), for K scores (G, G, K).
+
+    Class k's region is where s_k minus the best other score is positive; each
+    region's zero contour is drawn (a border between two classes comes from both).
+    """
+    ranked = np.sort(scores, axis=2)
+    top, second = ranked[:, :, -1], ranked[:, :, -2]
+    best = scores.argmax(axis=2)
+    lines = [np.zeros((0, 2))]
+    for k in np.unique(best):  # a class that wins nowhere has no border
+        other = np.where(best == k, second, top)
+        lines.append(contour_segments(scores[:, :, k] - other, 0.0, xs, ys))
+    return np.concatenate(lines)
+
+
+def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False, outlines: bool = True) -> np.ndarray:
     """RGB image (G, G, 3) uint8 of scores (G, G, M), row-major.
 
     One score (M = 1): the diverging map over [-3, 3] (soft) or two flat
     colours (hard), the zero contour in black and, with ``margins``, the ±1
-    lines dotted. K scores: each pixel in its arg-max class colour, paler where
+    lines dotted (``outlines=False`` leaves the lines to :func:`contour_segments`).
+    K scores: each pixel in its arg-max class colour, paler where
     the softmax of the scores is less sure; class borders in black.
     """
     if not np.isfinite(scores).all():  # a diverging model: keep its scores on the colour scale
@@ -79,6 +142,8 @@ def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False
         else:
             index = ((np.clip(s * (1.0 / SCORE_RANGE), -1.0, 1.0) + 1.0) * 127.5).astype(np.intp)
             rgb = _DIVERGING[index]
+        if not outlines:
+            return rgb
         rgb[_edges(positive)] = 0
         if margins:
             rgb[(_edges(s > 1.0) | _edges(s > -1.0)) & _dots(s.shape)] = 60
@@ -92,9 +157,10 @@ def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False
         k = scores.shape[2]
         top_probability = 1.0 / np.exp(scores - scores.max(axis=2, keepdims=True)).sum(axis=2)
         sure = (top_probability - 1.0 / k) * (1.0 / (1.0 - 1.0 / k))
-        strength = (0.15 + 0.6 * sure).astype(np.float32)
+        strength = (0.1 + 0.45 * sure).astype(np.float32)  # pale, so points in the same colour stand out
     rgb = 255.0 * (1.0 - strength[..., None]) + colour * strength[..., None]
-    rgb[_edges(top)] = 0.0
+    if outlines:
+        rgb[_edges(top)] = 0.0
     return rgb.astype(np.uint8)
 
 
@@ -103,6 +169,10 @@ class BoundaryView(pg.PlotWidget):
 
     #: (x, y, button) in data coordinates; button 1 = left, 2 = right
     sigPointClicked = pyqtSignal(float, float, int)
+    #: a double-click: fit the view to the data again
+    sigRefit = pyqtSignal()
+    #: the visible area changed (zoom, pan, resize): the score grid follows it
+    sigGridChanged = pyqtSignal()
 
     def __init__(self, grid_size: int = 200, parent=None) -> None:
         super().__init__(parent=parent, background="w")
@@ -110,55 +180,100 @@ class BoundaryView(pg.PlotWidget):
         self.hard = False
         self.bounds = (-2.0, 2.0, -2.0, 2.0)
         self._grid = grid_points(self.bounds, grid_size).to(torch.float32)
+        self._coarse = grid_points(self.bounds, self.coarse_size).to(torch.float32)
         self.setAspectLocked(True)
         self.showGrid(x=False, y=False)
         self.getPlotItem().setMenuEnabled(False)
         self.getPlotItem().hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
+        # the zero contour and the ±1 margins of a one-score model, as interpolated line segments
+        self.zero_line = pg.PlotDataItem(pen=pg.mkPen((0, 0, 0), width=2), connect="pairs")
+        self.margin_lines = pg.PlotDataItem(pen=pg.mkPen((40, 40, 40, 170), width=1), connect="pairs")
+        for item in (self.zero_line, self.margin_lines):
+            item.setZValue(2)
+            self.addItem(item)
         # one item per class and split, each with a single brush: pyqtgraph then renders one symbol per item
         self.class_items: dict[tuple[str, int], pg.ScatterPlotItem] = {}
         self._points_key: object = None
-        # misclassified points get a ring, so their own colour stays visible
-        self.wrong_points = pg.ScatterPlotItem(size=18, symbol="o", pen=pg.mkPen((250, 190, 0), width=3), brush=None)
+        # misclassified points get a small black cross on top: it stays readable where thousands crowd
+        self.wrong_points = pg.ScatterPlotItem(size=8, symbol="x", pen=None, brush=pg.mkBrush(0, 0, 0))
         self.addItem(self.wrong_points)
         self.wrong_points.setZValue(10)
         self.scene().sigMouseClicked.connect(self._clicked)
+        self.getPlotItem().vb.sigRangeChanged.connect(self._range_changed)
 
     def set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
-        self.bounds = bounds
-        self._grid = grid_points(bounds, self.grid_size).to(torch.float32)
+        """Show at least this area (x0, x1, y0, y1); the grid then covers whatever the view shows."""
         x0, x1, y0, y1 = bounds
         self.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._range_changed()
+
+    def _range_changed(self, *_: object) -> None:
+        # the heat map covers exactly the visible area, so no band of the view is left white
+        (x0, x1), (y0, y1) = self.getPlotItem().vb.viewRange()
+        bounds = (x0, x1, y0, y1)
+        if bounds != self.bounds and x1 > x0 and y1 > y0:
+            self.bounds = bounds
+            self._grid = grid_points(bounds, self.grid_size).to(torch.float32)
+            self._coarse = grid_points(bounds, self.coarse_size).to(torch.float32)
+            self.sigGridChanged.emit()
 
     def _place_image(self) -> None:
         # the rect maps pixels to data coordinates; it needs the image's size, so it follows setImage
         x0, x1, y0, y1 = self.bounds
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
-    def grid(self) -> torch.Tensor:
-        """The pixel centres, float32 (display only: half the memory traffic of float64)."""
-        return self._grid
+    @property
+    def coarse_size(self) -> int:
+        """The grid's side while training runs: 0.7 of the full one, so half the points to score and colour."""
+        return max(20, int(self.grid_size * 0.7))
+
+    def grid(self, coarse: bool = False) -> torch.Tensor:
+        """The pixel centres (G², 2), float32 (display only: half the memory traffic of float64).
+
+        ``coarse``: the :attr:`coarse_size` grid, for frames drawn while training runs;
+        the interpolated contour keeps the boundary smooth at either size.
+        """
+        return self._coarse if coarse else self._grid
 
     def show_scores(self, scores: torch.Tensor | None, margins: bool) -> None:
-        """Scores (G², M) of :meth:`grid` points; None shows an empty plane."""
-        g = self.grid_size
+        """Scores (G², M) of the points of :meth:`grid` (either size); None shows an empty plane."""
+        g = self.grid_size if scores is None else int(round(scores.shape[0] ** 0.5))
+        zero = margin = np.zeros((0, 2))
         if scores is None:
             self.image.setImage(np.full((g, g, 3), 245, dtype=np.uint8), autoLevels=False, levels=(0, 255))
         else:
-            rgb = boundary_image(scores.numpy().reshape(g, g, -1), hard=self.hard, margins=margins)
+            grid = scores.numpy().reshape(g, g, -1)
+            rgb = boundary_image(grid, hard=self.hard, margins=margins, outlines=False)
             self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
+            fields = np.nan_to_num(grid.astype(np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
+            xs, ys = self._pixel_centres(g)
+            if grid.shape[2] == 1:
+                zero = contour_segments(fields[:, :, 0], 0.0, xs, ys)
+                if margins:
+                    margin = np.concatenate([contour_segments(fields[:, :, 0], v, xs, ys) for v in (-1.0, 1.0)])
+            else:
+                zero = class_borders(fields, xs, ys)
+        self.zero_line.setData(zero[:, 0], zero[:, 1])
+        self.margin_lines.setData(margin[:, 0], margin[:, 1])
         self._place_image()
+
+    def _pixel_centres(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        x0, x1, y0, y1 = self.bounds
+        xs = x0 + (np.arange(g) + 0.5) * (x1 - x0) / g
+        ys = y0 + (np.arange(g) + 0.5) * (y1 - y0) / g
+        return xs, ys
 
     def _class_item(self, split: str, label: int) -> pg.ScatterPlotItem:
         key = (split, label)
         if key not in self.class_items:
             colour = CLASS_COLOURS[label % len(CLASS_COLOURS)]
-            if split == "train":
-                item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("k", width=1), brush=pg.mkBrush(*colour))
-            else:  # test points: hollow squares in the class colour
-                item = pg.ScatterPlotItem(size=10, symbol="s", pen=pg.mkPen(colour, width=2.5),
-                                          brush=pg.mkBrush(255, 255, 255, 200))  # fmt: skip
+            if split == "train":  # a white outline parts a point from the map and from its neighbours
+                item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1.2), brush=pg.mkBrush(*colour))
+            else:  # test points: squares in the class colour with a dark outline
+                item = pg.ScatterPlotItem(size=9, symbol="s", pen=pg.mkPen((30, 30, 30), width=1.2),
+                                          brush=pg.mkBrush(*colour))  # fmt: skip
             item.setZValue(5)
             self.addItem(item)
             self.class_items[key] = item
@@ -180,6 +295,8 @@ class BoundaryView(pg.PlotWidget):
 
     def _clicked(self, event) -> None:
         if event.double():
+            event.accept()
+            self.sigRefit.emit()
             return
         position = event.scenePos()
         box = self.getPlotItem().vb

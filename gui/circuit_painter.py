@@ -18,8 +18,7 @@ from torchcircuits.diagram import (
     VALUE_COLOUR,
     Diagram,
     edge_path,
-    format_number,
-    node_text,
+    label_boxes,
 )
 
 from .image_files import save_png
@@ -36,6 +35,17 @@ def _text(painter: QPainter, x: float, y: float, text: str, colour: str, bold: b
     painter.setPen(QColor(colour))
     rect = QRectF(x - 150, y - 9, 300, 18)
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def _label_colours(diagram: Diagram) -> list[str]:
+    """The colour of each of :func:`label_boxes`'s labels, in its order: values green, gradients red."""
+    colours = []
+    for node in diagram.nodes:
+        if node.kind in ("input", "output", "constant"):
+            colours.append(VALUE_COLOUR)
+            if node.kind != "constant":
+                colours.append(GRAD_COLOUR)
+    return colours + [VALUE_COLOUR, GRAD_COLOUR] * len(diagram.edges)
 
 
 def paint_diagram(painter: QPainter, diagram: Diagram) -> None:
@@ -56,12 +66,10 @@ def paint_diagram(painter: QPainter, diagram: Diagram) -> None:
     painter.setPen(QColor("#444"))
     painter.drawText(QPointF(12, diagram.height + 20), f"value (green) · gradient (red)   {diagram.caption}")
 
+    painter.setPen(QPen(QColor("#555"), 1.5))
     for edge in diagram.edges:
-        points, (mx, my) = edge_path(diagram, edge)
-        painter.setPen(QPen(QColor("#555"), 1.5))
+        points, _ = edge_path(diagram, edge)
         painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in points]))
-        _text(painter, mx, my - 9, format_number(edge.value), VALUE_COLOUR)
-        _text(painter, mx, my + 10, format_number(edge.grad), GRAD_COLOUR)
 
     for node in diagram.nodes:
         highlighted = node.id == diagram.highlight
@@ -76,11 +84,16 @@ def paint_diagram(painter: QPainter, diagram: Diagram) -> None:
                 6,
             )
         _text(painter, node.x, node.y, node.label, "black", bold=True)
-        if node.kind in ("input", "output", "constant"):
-            value, grad = node_text(node)
-            _text(painter, node.x, node.y - NODE_RADIUS - 10, value, VALUE_COLOUR)
-            if node.kind != "constant":
-                _text(painter, node.x, node.y + NODE_RADIUS + 10, grad, GRAD_COLOUR)
+
+    # labels last, each on a white ground, so no wire crosses their text; the layout keeps them apart
+    colours = _label_colours(diagram)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QBrush(QColor(255, 255, 255, 235)))
+    boxes = label_boxes(diagram)
+    for (x0, y0, x1, y1), _ in boxes:
+        painter.drawRoundedRect(QRectF(x0, y0, x1 - x0, y1 - y0), 3, 3)
+    for ((x0, y0, x1, y1), text), colour in zip(boxes, colours, strict=True):
+        _text(painter, (x0 + x1) / 2, (y0 + y1) / 2, text, colour)
     painter.setBrush(QBrush())
 
 

@@ -38,6 +38,7 @@ from torchcircuits.strategies import analytic_gradient_ascent, numerical_gradien
 from .circuit_painter import paint_diagram
 from .controller import TrainingController
 from .controls import BAD_STYLE
+from .help import CIRCUIT_TOOLTIPS
 
 __all__ = ["CircuitView", "DiagramCanvas", "follow_diagram"]
 
@@ -45,38 +46,75 @@ SLIDER_RANGE = 5.0  # a slider spans [-5, 5] in steps of 0.01
 
 
 class DiagramCanvas(QWidget):
-    """Paints a Diagram at a zoom factor; sits in a scroll area."""
+    """Paints a Diagram at a zoom factor; sits in a scroll area.
+
+    Fitted (the default), the zoom is whatever shows the whole diagram in the
+    visible area, small circuits enlarged up to MAX_ZOOM; zooming by wheel or
+    buttons leaves fit mode and the canvas takes the diagram's zoomed size.
+    """
+
+    MIN_ZOOM, MAX_ZOOM = 0.2, 3.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.diagram: Diagram | None = None
         self.zoom = 1.0
-        #: shrink large diagrams to the visible width (never enlarge)
+        #: fit the diagram to the visible area
         self.fit = True
+        self.on_zoom = None  # called with the new zoom when the wheel changes it
 
-    def set_diagram(self, diagram: Diagram) -> None:
+    def set_diagram(self, diagram: Diagram | None) -> None:
+        """Show ``diagram``; None leaves the canvas blank."""
         self.diagram = diagram
-        # fitted, the canvas takes whatever room the scroll area gives it; otherwise its full size
+        self._resize()
+        self.update()
+
+    def _resize(self) -> None:
+        # fitted, the canvas takes whatever room the scroll area gives it; otherwise its zoomed size
         self.setMinimumSize(QSize(100, 80) if self.fit else self.sizeHint())
+        self.updateGeometry()
+
+    def set_zoom(self, zoom: float) -> None:
+        """A fixed zoom (1 = 100%), clamped to [MIN_ZOOM, MAX_ZOOM]; leaves fit mode."""
+        self.fit = False
+        self.zoom = max(self.MIN_ZOOM, min(self.MAX_ZOOM, zoom))
+        self._resize()
+        self.update()
+
+    def set_fit(self, on: bool) -> None:
+        self.fit = on
+        self._resize()
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         if self.diagram is None:
             return QSize(400, 300)
-        return QSize(int(self.diagram.width), int(self.diagram.height + 30))
+        return QSize(int(self.diagram.width * self.zoom), int((self.diagram.height + 30) * self.zoom))
 
     def current_zoom(self) -> float:
-        """1, or less when fitting a large diagram into the visible area (never enlarged)."""
+        """The zoom set, or in fit mode the one that shows the whole diagram (at most MAX_ZOOM)."""
         if self.diagram is None or not self.fit:
-            return 1.0
-        return min(1.0, self.width() / self.diagram.width, self.height() / (self.diagram.height + 30))
+            return self.zoom
+        fitted = min(self.width() / self.diagram.width, self.height() / (self.diagram.height + 30))
+        return max(self.MIN_ZOOM, min(self.MAX_ZOOM, fitted))
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        steps = event.angleDelta().y() / 120.0
+        if not steps:
+            return super().wheelEvent(event)
+        self.set_zoom(self.current_zoom() * 1.15**steps)
+        if self.on_zoom is not None:
+            self.on_zoom(self.zoom)
+        event.accept()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.diagram is None:
             return
-        self.zoom = self.current_zoom()
+        zoom = self.current_zoom()
+        if self.fit:
+            self.zoom = zoom
         painter = QPainter(self)
-        painter.scale(self.zoom, self.zoom)
+        painter.scale(zoom, zoom)
         paint_diagram(painter, self.diagram)
         painter.end()
 
@@ -87,16 +125,18 @@ def follow_diagram(controller: TrainingController) -> Diagram | str:
     if trainer is None:
         return "no model to follow: the training tab has no valid data"
     spec = trainer.spec
-    if spec.outputs != 1:
+    if spec.outputs != 1 or trainer.loss.target != "signs":
         return "follow shows one-score models: the linear SVM or the 3-neuron ReLU net"
+    if trainer.features != ("x1", "x2"):
+        return "follow shows models of the raw inputs x1, x2: clear the feature inputs"
     index = 0 if trainer.last_batch is None else int(trainer.last_batch[0])
     x, y = trainer.train_set.X[index].tolist()
     label = int(trainer.train_set.labels[index]) * 2 - 1
     params = trainer.parameters()
-    if spec.architecture == "linear":
+    if not spec.hidden:
         circuit = get_circuit("svm_score")
         values = {"a": params["W"][0, 0].item(), "b": params["W"][1, 0].item(), "c": params["b"][0].item()}
-    elif spec.hidden == 3 and spec.activation == "relu":
+    elif spec.hidden == (3,) and spec.activation == "relu":
         circuit = get_circuit("two_layer_net")
         values = net_to_guide_names(params)
     else:
@@ -104,7 +144,7 @@ def follow_diagram(controller: TrainingController) -> Diagram | str:
     values.update(x=x, y=y)
     score = circuit.forward(values)
     # the pull is -dL/dscore of this example's data loss: what the guide puts at the top of the circuit
-    _, dscore = trainer.loss.hand(torch.tensor([score], dtype=torch.float64), torch.tensor([float(label)]))
+    _, dscore = trainer.loss.hand(torch.tensor([[score]], dtype=torch.float64), torch.tensor([float(label)]))
     pull = -dscore.item()
     caption = (
         f"following training: step {trainer.step_count}, example {index} at ({x:.3g}, {y:.3g}), "
@@ -175,6 +215,20 @@ class CircuitView(QWidget):
         self.fit = QCheckBox("fit to window")
         self.fit.setChecked(True)
         self.fit.toggled.connect(self._fit_toggled)
+        self.zoom_out = QPushButton("−")
+        self.zoom_in = QPushButton("+")
+        self.zoom_100 = QPushButton("100%")
+        self.zoom_label = QLabel()
+        self.zoom_out.clicked.connect(lambda: self.set_zoom(self.canvas.current_zoom() / 1.25))
+        self.zoom_in.clicked.connect(lambda: self.set_zoom(self.canvas.current_zoom() * 1.25))
+        self.zoom_100.clicked.connect(lambda: self.set_zoom(1.0))
+        self.canvas.on_zoom = lambda _: self._show_zoom()
+        for button, width in ((self.zoom_out, 32), (self.zoom_in, 32), (self.zoom_100, 52)):
+            button.setFixedWidth(width)
+        zoom_row = QHBoxLayout()
+        for widget in (self.fit, self.zoom_out, self.zoom_in, self.zoom_100, self.zoom_label):
+            zoom_row.addWidget(widget)
+        zoom_row.addStretch(1)
         self.message = QLabel()
         self.message.setWordWrap(True)
 
@@ -182,7 +236,7 @@ class CircuitView(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.chooser)
         side_layout.addWidget(self.follow)
-        side_layout.addWidget(self.fit)
+        side_layout.addLayout(zoom_row)
         side_layout.addWidget(self.inputs_box)
         side_layout.addWidget(tug_box)
         side_layout.addWidget(step_box)
@@ -192,15 +246,20 @@ class CircuitView(QWidget):
         side_scroll = QScrollArea()
         side_scroll.setWidget(side)
         side_scroll.setWidgetResizable(True)
-        side_scroll.setMinimumWidth(380)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setMinimumWidth(330)
         canvas_scroll = QScrollArea()
         canvas_scroll.setWidget(self.canvas)
         canvas_scroll.setWidgetResizable(True)
         layout = QHBoxLayout(self)
         layout.addWidget(side_scroll)
         layout.addWidget(canvas_scroll, 1)
+        for name, text in CIRCUIT_TOOLTIPS.items():
+            if isinstance(getattr(self, name, None), QWidget):
+                getattr(self, name).setToolTip(text)
         self._build_inputs()
         self.refresh()
+        self._show_zoom()
 
     # --- inputs ----------------------------------------------------------------------------------
     def set_circuit(self, name: str) -> None:
@@ -214,6 +273,7 @@ class CircuitView(QWidget):
         self.forward_done = self.backward_done = None
         self.tug_result.clear()
         self.strategies_label.clear()
+        self.message.clear()
         if self.chooser.currentText() != name:
             self.chooser.setCurrentText(name)
         self._build_inputs()
@@ -232,10 +292,11 @@ class CircuitView(QWidget):
         for row, name in enumerate(self.circuit.inputs):
             field = QLineEdit(format_number(self.values[name]))
             slider = QSlider(Qt.Orientation.Horizontal)
-            slider.setRange(int(-SLIDER_RANGE * 100), int(SLIDER_RANGE * 100))
-            slider.setValue(self._slider_position(self.values[name]))
+            self._place_slider(slider, self.values[name])
             box = QCheckBox("fixed")
             box.setChecked(name in self.fixed)
+            for widget, kind in ((field, "field"), (slider, "slider"), (box, "fixed")):
+                widget.setToolTip(f"{name}: {CIRCUIT_TOOLTIPS[kind]}")
             field.editingFinished.connect(lambda n=name: self._typed(n))
             slider.valueChanged.connect(lambda position, n=name: self._dragged(n, position))
             box.toggled.connect(lambda on, n=name: self._toggle_fixed(n, on))
@@ -249,15 +310,24 @@ class CircuitView(QWidget):
     def _slider_position(value: float) -> int:
         return int(round(max(-SLIDER_RANGE, min(SLIDER_RANGE, value)) * 100))
 
+    @staticmethod
+    def _place_slider(slider: QSlider, value: float) -> None:
+        """Put the slider at ``value``, widening its range (past ±SLIDER_RANGE) so it never clamps a typed value."""
+        reach = max(SLIDER_RANGE, math.ceil(abs(value))) if math.isfinite(value) else SLIDER_RANGE
+        slider.blockSignals(True)
+        slider.setRange(int(-reach * 100), int(reach * 100))
+        slider.setValue(int(round(max(-reach, min(reach, value)) * 100)))
+        slider.blockSignals(False)
+
     def set_input(self, name: str, value: float) -> None:
         """Change one input (as typing or dragging does) and redraw."""
         self.values = self.circuit.validate({**self.values, name: value})
         field, slider = self.fields[name], self.sliders[name]
         field.setText(format_number(self.values[name]))
         field.setStyleSheet("")
-        slider.blockSignals(True)
-        slider.setValue(self._slider_position(self.values[name]))
-        slider.blockSignals(False)
+        field.setToolTip(f"{name}: {CIRCUIT_TOOLTIPS['field']}")
+        self.message.clear()  # a valid value ends an earlier input error
+        self._place_slider(slider, self.values[name])
         self.forward_done = self.backward_done = None
         self.refresh()
 
@@ -282,14 +352,29 @@ class CircuitView(QWidget):
         self.refresh()
 
     def _follow_toggled(self, on: bool) -> None:
+        self.message.clear()  # a follow message goes with follow mode
+        self.inputs_box.setVisible(not on)  # following, the inputs are the model's, shown on the canvas
         for widget in (self.chooser, self.inputs_box, self.tug_button, self.forward_button, self.backward_button,
                        self.all_button, self.strategies_button):  # fmt: skip
             widget.setEnabled(not on)
         self.refresh()
 
     def _fit_toggled(self, on: bool) -> None:
-        self.canvas.fit = on
+        self.canvas.set_fit(on)
         self.refresh()
+        self._show_zoom()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Zoom the diagram (1 = 100%): leaves 'fit to window'."""
+        self.canvas.set_zoom(zoom)
+        self._show_zoom()
+
+    def _show_zoom(self) -> None:
+        if self.fit.isChecked() != self.canvas.fit:
+            self.fit.blockSignals(True)
+            self.fit.setChecked(self.canvas.fit)
+            self.fit.blockSignals(False)
+        self.zoom_label.setText("fit" if self.canvas.fit else f"{self.canvas.zoom:.0%}")
 
     # --- actions -------------------------------------------------------------------------------------
     def tunable(self) -> tuple[str, ...]:
@@ -389,10 +474,12 @@ class CircuitView(QWidget):
     def refresh(self) -> None:
         if self.follow.isChecked():
             diagram = follow_diagram(self.controller)
-            if isinstance(diagram, str):
+            if isinstance(diagram, str):  # nothing to follow: no stale diagram or caption stays on the canvas
                 self.show_message("error", diagram)
+                self.canvas.set_diagram(None)
                 return
             self.message.clear()
+            self.step_label.setText("following: the training tab's model on its last example")
             self.canvas.set_diagram(diagram)
             return
         diagram = build_diagram(
@@ -405,5 +492,5 @@ class CircuitView(QWidget):
         elif self.backward_done is not None and self.backward_done <= n and self.forward_done is not None:
             self.step_label.setText(f"backward: {self.backward_done} of {n} gates backpropagated")
         else:
-            self.step_label.setText(f"{n} gates, all computed")
+            self.step_label.setText(f"{n} gate{'s' if n != 1 else ''}, all computed")
         self.canvas.set_diagram(diagram)

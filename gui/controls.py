@@ -1,13 +1,17 @@
-"""The control panel: data, model, training, display and file actions.
+"""The control panel: preset, data, model and training settings.
 
-Widgets only read values and call the controller; a value that does not parse
-is marked on its field (red, with the reason as tooltip), reported in the
-status line, and the field goes back to its last good value.
+Widgets only read values and call the controller, and show what the controller
+holds (``show_settings`` on every ``sigSettings``). A value that does not parse
+is marked on its field (red, with the reason in its tooltip), reported in the
+status line, and the field goes back to the setting in force; the mark clears
+with the next valid edit. Controls that cannot apply to the model or data in
+force are disabled, their tooltip saying why.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import torch
 from PyQt6.QtWidgets import (
@@ -24,20 +28,24 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from torchcircuits.data import DATASETS
+from torchcircuits.activations import ACTIVATIONS
+from torchcircuits.config import BACKENDS, MODELS, TEXT_PARSERS, parse_batch, parse_hidden, parse_whole
+from torchcircuits.data import CLASSIFICATION_SETS, GENERATED
 from torchcircuits.errors import InputError, parse_float
-from torchcircuits.layers import ACTIVATIONS
-from torchcircuits.losses import LOSSES
-from torchcircuits.models import INITS, REGULARIZERS
-from torchcircuits.run import PRESETS, DataSpec, parse_batch, whole
-from torchcircuits.trainer import BACKENDS, MODELS
+from torchcircuits.losses import losses_for
+from torchcircuits.models import INITS
+from torchcircuits.regularizers import REGULARIZERS
+from torchcircuits.run import PRESETS, DataSpec
 
 from .controller import TrainingController
+from .help import TOOLTIPS, in_app_words
 
-__all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE"]
+__all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE", "MAX_POINTS"]
 
 PRESET_TITLES = {"guide-svm": "Chapter 2 SVM", "guide-net": "Chapter 2 net"}
 _DEFAULT = "(default)"
+#: the largest sizes the app accepts: past them one step or one frame takes seconds and memory runs out
+MAX_POINTS = 100_000
 #: how a field that holds a refused value is marked
 BAD_STYLE = "QLineEdit { border: 2px solid #c00; }"
 
@@ -61,7 +69,8 @@ class ControlPanel(QWidget):
 
         # data
         self.dataset = QComboBox()
-        self.dataset.addItems(DATASETS)
+        # the app draws classification sets; regression sets train from the command line (docs/library.md)
+        self.dataset.addItems(CLASSIFICATION_SETS)
         self.n = QLineEdit()
         self.noise = QLineEdit()
         self.classes = QLineEdit()
@@ -69,7 +78,6 @@ class ControlPanel(QWidget):
         self.class_picker = QSpinBox()
         self.class_picker.setRange(0, 9)
         self.class_picker.setValue(1)
-        self.class_picker.setToolTip("class of points added by a left click (right click adds class 0)")
         self.regenerate = QPushButton("Regenerate")
         self.clear = QPushButton("Clear points")
         data_buttons = _row(self.regenerate, self.clear)
@@ -80,7 +88,7 @@ class ControlPanel(QWidget):
                  ("test ratio", self.test_ratio), ("click adds class", self.class_picker), ("", data_buttons)],
             )
         )  # fmt: skip
-        self.dataset.activated.connect(lambda _: self._data_changed(self.dataset))
+        self.dataset.activated.connect(lambda _: self._choose(dataset=self.dataset.currentText()))
         for field in (self.n, self.noise, self.classes, self.test_ratio):
             field.editingFinished.connect(lambda f=field: self._data_changed(f))
         self.regenerate.clicked.connect(controller.regenerate)
@@ -90,14 +98,14 @@ class ControlPanel(QWidget):
         self.model = QComboBox()
         self.model.addItems(MODELS)
         self.loss = QComboBox()
-        self.loss.addItems([_DEFAULT, *LOSSES])
+        self.loss.addItems([_DEFAULT, *losses_for("classification")])
         self.hidden = QLineEdit()
         self.activation = QComboBox()
         self.activation.addItems(ACTIVATIONS)
         self.init = QComboBox()
         self.init.addItems([_DEFAULT, *INITS])
         layout.addWidget(
-            self._group("Model", [("model", self.model), ("loss", self.loss), ("hidden neurons", self.hidden),
+            self._group("Model", [("model", self.model), ("loss", self.loss), ("hidden layers", self.hidden),
                                   ("activation", self.activation), ("init", self.init)])
         )  # fmt: skip
 
@@ -107,7 +115,6 @@ class ControlPanel(QWidget):
         self.reg_kind = QComboBox()
         self.reg_kind.addItems(REGULARIZERS)
         self.batch = QLineEdit()
-        self.batch.setToolTip("examples per step, or 'all'")
         self.momentum = QLineEdit()
         self.seed = QLineEdit()
         self.backend = QComboBox()
@@ -118,24 +125,24 @@ class ControlPanel(QWidget):
                                      ("batch", self.batch), ("momentum", self.momentum), ("seed", self.seed),
                                      ("backend", self.backend), ("", self.compare)])
         )  # fmt: skip
-        for combo in (self.model, self.loss, self.activation, self.init, self.reg_kind, self.backend):
+        self.model.activated.connect(lambda _: self._choose(model=self.model.currentText()))
+        for combo in (self.loss, self.activation, self.init, self.reg_kind, self.backend):
             combo.activated.connect(lambda _, c=combo: self._config_changed(c))
         for field in (self.hidden, self.lr, self.reg, self.batch, self.momentum, self.seed):
             field.editingFinished.connect(lambda f=field: self._config_changed(f))
         self.compare.toggled.connect(lambda _: self._config_changed(self.compare))
 
-        # run
-        self.play = QPushButton("Play")
-        self.step = QPushButton("Step")
-        self.reset = QPushButton("Reset")
-        self.play.clicked.connect(controller.toggle)
-        self.step.clicked.connect(controller.step_once)
-        self.reset.clicked.connect(controller.reset)
-        layout.addWidget(_row(self.play, self.step, self.reset))
         layout.addStretch(1)
-
-        controller.sigRunning.connect(lambda on: self.play.setText("Pause" if on else "Play"))
+        for combo in self.findChildren(QComboBox):  # a long CSV path must not widen the panel
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+        for name, text in TOOLTIPS.items():
+            if hasattr(self, name):
+                getattr(self, name).setToolTip(text)
+        #: the field marked bad, and the tooltip it had before
+        self._marked: QLineEdit | None = None
         controller.sigSettings.connect(self.show_settings)
+        controller.sigReset.connect(self._show_enabled)
         self.show_settings()
 
     @staticmethod
@@ -166,7 +173,7 @@ class ControlPanel(QWidget):
                 field.setPlaceholderText("default")
             self.model.setCurrentText(c.model)
             self.loss.setCurrentText(c.loss or _DEFAULT)
-            self.hidden.setText(str(c.hidden))
+            self.hidden.setText(",".join(map(str, c.hidden)))
             self.activation.setCurrentText(c.activation)
             self.init.setCurrentText(c.init or _DEFAULT)
             self.lr.setText(f"{c.lr:g}")
@@ -177,26 +184,71 @@ class ControlPanel(QWidget):
             self.seed.setText(str(c.seed))
             self.backend.setCurrentText(c.backend)
             self.compare.setChecked(c.compare)
-            for field in self.findChildren(QLineEdit):
-                field.setStyleSheet("")
-                field.setToolTip("")
         finally:
             self._updating = False
+        self._show_enabled()
+
+    def _show_enabled(self) -> None:
+        """Disable what cannot apply to the model and data in force; the tooltip says why."""
+        c, d = self.controller.settings.config, self.controller.settings.data
+        generated = d.name in GENERATED and not d.is_file
+        linear = not MODELS[c.model].hidden_layers
+        net_only = "only the net has hidden neurons: pick model net to use this"
+        reasons = {
+            "hidden": net_only if linear else None,
+            "activation": net_only if linear else None,
+            "n": None if generated else f"{Path(d.name).name} is a fixed set of points: its size does not change",
+            "noise": None if generated else f"{Path(d.name).name} is a fixed set of points: it has no noise setting",
+            "classes": None if generated and GENERATED[d.name].variable_classes else
+            "only blobs and spiral take a number of classes",
+            "regenerate": None if generated or d.is_file else f"{d.name} is the guide's fixed set: nothing to draw",
+        }  # fmt: skip
+        for name, reason in reasons.items():
+            widget = getattr(self, name)
+            widget.setEnabled(reason is None)
+            if widget is not self._marked:
+                widget.setToolTip(TOOLTIPS[name] if reason is None else f"{TOOLTIPS[name]}. Disabled: {reason}")
+        # the picker offers the data's classes and one more (a new class, which restarts the model)
+        self.class_picker.setRange(0, min(9, max(1, self.controller.num_classes)))
+        index = self.loss.findText(c.loss or _DEFAULT)
+        for i in range(1, self.loss.count()):
+            item = self.loss.model().item(i)
+            item.setEnabled(self.loss.itemText(i) in MODELS[c.model].losses)
+        self.loss.setCurrentIndex(max(index, 0))
 
     # --- widgets → settings ---------------------------------------------------------------------
     def _preset_chosen(self, index: int) -> None:
         key = self.preset.itemData(index)
+        self._unmark()
         if key in PRESETS:
             self.controller.apply_preset(key)
+        elif self.controller.preset is not None:  # leaving a preset: the data set and model's own settings
+            self.controller.choose()
+
+    def _choose(self, dataset: str | None = None, model: str | None = None) -> None:
+        if not self._updating:
+            self._unmark()
+            self.controller.choose(dataset=dataset, model=model)
+
+    def _unmark(self) -> None:
+        if self._marked is not None:
+            self._marked.setStyleSheet("")
+            self._marked = None
+            self._show_enabled()
+            for name, text in TOOLTIPS.items():  # fields _show_enabled does not manage get their own text back
+                if isinstance(getattr(self, name, None), QLineEdit) and getattr(self, name).isEnabled():
+                    getattr(self, name).setToolTip(text)
 
     def _refuse(self, field: QWidget, error: InputError) -> None:
-        """Report the error, put the last good values back, and mark the field that was wrong."""
+        """Report the error, put the settings in force back, and mark the field that was wrong."""
         bad_text = field.text() if isinstance(field, QLineEdit) else None
-        self.controller.sigMessage.emit("error", str(error))
+        self._unmark()
+        self.controller.sigMessage.emit("error", error.as_flag())
         self.show_settings()
         if isinstance(field, QLineEdit):
             field.setStyleSheet(BAD_STYLE)
-            field.setToolTip(f"{error} (was {bad_text!r})")
+            field.setToolTip(f"{in_app_words(error.as_flag())} (was {bad_text!r})")
+            self._marked = field
 
     def _config_changed(self, field: QWidget) -> None:
         if self._updating:
@@ -206,7 +258,7 @@ class ControlPanel(QWidget):
                 self.controller.settings.config,
                 model=self.model.currentText(),
                 loss=None if self.loss.currentText() == _DEFAULT else self.loss.currentText(),
-                hidden=whole(self.hidden.text(), "hidden neurons", 1),
+                hidden=parse_hidden(self.hidden.text()),
                 activation=self.activation.currentText(),
                 init=None if self.init.currentText() == _DEFAULT else self.init.currentText(),
                 lr=parse_float(self.lr.text(), "step size"),
@@ -214,13 +266,14 @@ class ControlPanel(QWidget):
                 reg_kind=self.reg_kind.currentText(),
                 batch=parse_batch(self.batch.text()),
                 momentum=parse_float(self.momentum.text(), "momentum"),
-                seed=whole(self.seed.text(), "seed", 0),
+                seed=TEXT_PARSERS["seed"](self.seed.text()),
                 backend=self.backend.currentText(),
                 compare=self.compare.isChecked(),
             ).validated()
         except InputError as error:
             self._refuse(field, error)
             return
+        self._unmark()
         if config == self.controller.settings.config:
             return
         if isinstance(field, QLineEdit):
@@ -231,11 +284,9 @@ class ControlPanel(QWidget):
             and not self.controller.settings.data.is_file
             and self._redraw_points_for_seed()
         ):
-            self.controller.settings = replace(self.controller.settings, config=config)
-            self.controller.apply_data(replace(self.controller.settings.data, seed=config.seed))
+            self.controller.apply_settings(config, replace(self.controller.settings.data, seed=config.seed))
         else:
             self.controller.apply_config(config)
-        self.preset.setCurrentIndex(0)
 
     def _redraw_points_for_seed(self) -> bool:
         """A new seed draws a new sample; where the user added or removed points, ask before dropping them.
@@ -271,10 +322,10 @@ class ControlPanel(QWidget):
 
         try:
             spec = DataSpec(
-                name=self.dataset.currentText(),
-                n=optional(self.n, lambda t: whole(t, "points", 1)),
+                name=self.controller.settings.data.name,
+                n=optional(self.n, lambda t: _at_most(parse_whole(t, "n", 1), MAX_POINTS, "points")),
                 noise=optional(self.noise, lambda t: parse_float(t, "noise")),
-                classes=optional(self.classes, lambda t: whole(t, "classes", 2)),
+                classes=optional(self.classes, lambda t: parse_whole(t, "classes", 2, 10)),
                 test_ratio=optional(self.test_ratio, lambda t: parse_float(t, "test ratio")),
                 seed=self.controller.settings.config.seed,
             ).validated()
@@ -283,12 +334,17 @@ class ControlPanel(QWidget):
         except InputError as error:
             self._refuse(field, error)
             return
+        self._unmark()
         if spec == self.controller.settings.data:
             return
-        if isinstance(field, QLineEdit):
-            field.setStyleSheet("")
         self.controller.apply_data(spec)
-        self.preset.setCurrentIndex(0)
+
+
+def _at_most(value: int, most: int, label: str) -> int:
+    """``value``, or an InputError when it is past what the app can draw and train interactively."""
+    if value > most:
+        raise InputError(f"{label} must be a whole number from 1 to {most:,} in the app, got {value:,}")
+    return value
 
 
 def _row(*widgets: QWidget) -> QWidget:

@@ -7,10 +7,19 @@ import pyqtgraph as pg
 
 from .history import DecimatingHistory
 
-__all__ = ["CurvesView"]
+__all__ = ["CurvesView", "nice_ceiling"]
 
 _TRAIN_PEN = pg.mkPen((20, 90, 200), width=2)
 _TEST_PEN = pg.mkPen((230, 120, 0), width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10^k at or above ``value`` (> 0): the curves' step axis end."""
+    power = 10.0 ** np.floor(np.log10(value))
+    for mantissa in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+        if mantissa * power >= value * (1 - 1e-12):
+            return float(mantissa * power)
+    return float(10.0 * power)
 
 
 class CurvesView(pg.GraphicsLayoutWidget):
@@ -19,24 +28,27 @@ class CurvesView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent=parent)
         self.setBackground("w")
-        self.loss_plot = self.addPlot(row=0, col=0, title="loss")
-        self.accuracy_plot = self.addPlot(row=1, col=0, title="accuracy")
+        self.loss_plot = self.addPlot(row=0, col=0)
+        self.accuracy_plot = self.addPlot(row=1, col=0)
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.setYRange(0.0, 1.02, padding=0)
         self.accuracy_plot.setLabel("bottom", "step")
         for plot in (self.loss_plot, self.accuracy_plot):
-            plot.addLegend(offset=(-10, 10))
+            # steps start at 0: the axis never shows negative steps
+            plot.setLimits(xMin=0)
             # no grid lines: alpha-blended lines across the plot cost more to paint than the curves
             plot.setMenuEnabled(False)
         self.curves = {}
         for plot, kind in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
             for split, pen in (("train", _TRAIN_PEN), ("test", _TEST_PEN)):
-                curve = plot.plot(pen=pen, name=split)
+                curve = plot.plot(pen=pen)
                 # long runs: draw the peaks of what each pixel covers, only what is in view
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 self.curves[f"{split}_{kind}"] = curve
         self.log_scale = False
+        self._titles: dict[str, str] = {}
+        self._x_end = 0.0
 
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = on
@@ -45,14 +57,19 @@ class CurvesView(pg.GraphicsLayoutWidget):
     def show_history(self, history: DecimatingHistory) -> None:
         steps = history.column("step")
         has_test = history.last("test_loss") is not None
+        # the key sits in the title, above the plot, never on the curves; without a test set it names train only
+        key = '<span style="color:#145ac8">— train</span>' + (
+            ' &nbsp;<span style="color:#e67800">- - test</span>' if has_test else ""
+        )
         for plot, kind in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
-            # without a test set the legend names only the training curve
-            curve = self.curves[f"test_{kind}"]
-            listed = any(sample.item is curve for sample, _ in plot.legend.items)
-            if has_test and not listed:
-                plot.legend.addItem(curve, "test")
-            elif listed and not has_test:
-                plot.legend.removeItem(curve)
+            if self._titles.get(kind) != key:
+                plot.setTitle(f"{kind} &nbsp; {key}", size="9pt")
+                self._titles[kind] = key
+        last = float(steps[-1]) if len(steps) else 0.0
+        end = nice_ceiling(max(last, 10.0))
+        if end != self._x_end:  # the axis changes in round jumps, not every frame (repainting it costs)
+            self._x_end = end
+            self.loss_plot.setXRange(0.0, end, padding=0.0)
         for name, curve in self.curves.items():
             values = history.column(name)
             keep = ~np.isnan(values)

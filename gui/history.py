@@ -67,3 +67,24 @@ class DecimatingHistory:
             return None
         value = float(self._data[self._size - 1, self.columns.index(name)])
         return None if np.isnan(value) else value
+
+    def to_json(self) -> dict:
+        """The kept records and the thinning state; missing values as null (strict JSON)."""
+        rows = [[None if np.isnan(v) else float(v) for v in row] for row in self._data[: self._size].tolist()]
+        return {"columns": list(self.columns), "rows": rows, "stride": self.stride, "offered": self._offered}
+
+    @classmethod
+    def from_json(cls, obj: object, columns: tuple[str, ...], capacity: int = 4096) -> DecimatingHistory | None:
+        """Rebuild :meth:`to_json`'s output; None when it is missing or does not fit ``columns``."""
+        history = cls(columns, capacity)
+        try:
+            if list(obj["columns"]) != list(columns) or len(obj["rows"]) > capacity:
+                return None
+            rows = np.array([[np.nan if v is None else float(v) for v in row] for row in obj["rows"]], dtype=np.float64)
+            if rows.size and rows.shape[1] != len(columns):
+                return None
+            history._data[: len(rows)] = rows.reshape(len(rows), len(columns))
+            history._size, history.stride, history._offered = len(rows), int(obj["stride"]), int(obj["offered"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return history

@@ -1,4 +1,10 @@
-"""The main window: controls on the left, the decision boundary, the curves and readouts."""
+"""The main window: a run bar on top, then the controls, the decision boundary, the curves and readouts.
+
+A menu bar carries the file actions, the presets, the run actions (with their
+shortcuts) and an "About this view" text per tab. Every view draws the
+controller's :class:`~torchcircuits_gui.controller.Snapshot`; nothing here reads
+the trainer.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import torch
 from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -31,14 +40,17 @@ from torchcircuits.session import load_session, restore_trainer, save_session
 from .boundary import BoundaryView, plot_bounds
 from .circuit_view import CircuitView
 from .controller import TrainingController
-from .controls import ControlPanel
+from .controls import PRESET_TITLES, ControlPanel
 from .curves import CurvesView
+from .help import ABOUT, SHORTCUTS, TOOLTIPS, in_app_words
 from .image_files import save_png
+from .run_bar import RunBar
 
 __all__ = ["MainWindow"]
 
-_HINGE_LIKE = ("hinge", "squared_hinge")
 CURVE_HZ = 10
+#: Export PNG: what the image shows
+EXPORT_CHOICES = ("plot alone", "plot and curves", "whole window")
 
 
 class MainWindow(QMainWindow):
@@ -51,6 +63,7 @@ class MainWindow(QMainWindow):
         self.boundary = BoundaryView(grid_size)
         self.curves = CurvesView()
         self.controls = ControlPanel(self.controller)
+        self.run_bar = RunBar(self.controller)
         self._dirty = True
         self._bounds_key: object = None
         self.last_frame_ms = 0.0
@@ -59,47 +72,83 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(350)
+        # the panel scrolls up and down only: its width is what its widest row needs
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())  # fmt: skip
+        self.controls_scroll = scroll
 
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setWordWrap(True)
         self.log_scale = QCheckBox("log-scale loss")
         self.hard = QCheckBox("hard boundary")
+        self.reset_view = QPushButton("Reset view")
+        for name in ("log_scale", "hard", "reset_view"):
+            getattr(self, name).setToolTip(TOOLTIPS[name])
         self.log_scale.toggled.connect(self._set_log_scale)
         self.hard.toggled.connect(self._set_hard)
+        self.reset_view.clicked.connect(self.fit_view)
+        self.export_choice = QComboBox()
+        self.export_choice.addItems(EXPORT_CHOICES)
+        self.export_choice.setToolTip("What Export PNG saves: the boundary plot alone, with the curves, or the window")
         buttons = QWidget()
         grid = QGridLayout(buttons)
         grid.setContentsMargins(0, 0, 0, 0)
-        actions = [
-            ("Load CSV…", self.ask_load_csv), ("Save CSV…", self.ask_save_csv),
-            ("Open session…", self.ask_load_session), ("Save session…", self.ask_save_session),
-            ("Export PNG…", self.ask_export_png),
-        ]  # fmt: skip
-        for i, (title, slot) in enumerate(actions):
+        self.file_actions = [
+            ("Load CSV…", self.ask_load_csv, "Replace the points with a CSV file's (x, y, label rows)"),
+            ("Save CSV…", self.ask_save_csv, "Save every point, train and test, as x, y, label rows"),
+            ("Open session…", self.ask_load_session, "Reopen a saved session: data, model, step, curves (Ctrl+O)"),
+            ("Save session…", self.ask_save_session, "Save data, model, step and curves to reopen later (Ctrl+S)"),
+            ("Export PNG…", self.ask_export_png, "Save a picture: choose what it shows beside this button"),
+        ]
+        for i, (title, slot, tip) in enumerate(self.file_actions):
             button = QPushButton(title)
+            button.setToolTip(tip)
             button.clicked.connect(slot)
             grid.addWidget(button, i // 2, i % 2)
+        grid.addWidget(self.export_choice, 2, 1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.curves, 1)
         right_layout.addWidget(self.readout)
-        right_layout.addWidget(self.log_scale)
-        right_layout.addWidget(self.hard)
         right_layout.addWidget(buttons)
+        right.setMinimumWidth(250)
+
+        plot_column = QWidget()
+        plot_layout = QVBoxLayout(plot_column)
+        plot_layout.setContentsMargins(0, 0, 0, 0)
+        plot_layout.addWidget(self.boundary, 1)
+        view_row = QHBoxLayout()
+        for widget in (self.reset_view, self.log_scale, self.hard):
+            view_row.addWidget(widget)
+        view_row.addStretch(1)
+        plot_layout.addLayout(view_row)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
-        splitter.addWidget(self.boundary)
+        splitter.addWidget(plot_column)
         splitter.addWidget(right)
-        splitter.setSizes([350, 620, 430])
-        splitter.setStretchFactor(1, 1)
-        self.training_tab = splitter
+        splitter.setSizes([300, 700, 360])
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 3)  # the boundary plot takes most of any extra width, and gives up least
+        splitter.setStretchFactor(2, 1)
+        splitter.setCollapsible(1, False)
+        self.splitter = splitter
+        self.plot_column = plot_column
+        training = QWidget()
+        training_layout = QVBoxLayout(training)
+        training_layout.setContentsMargins(0, 0, 0, 0)
+        training_layout.addWidget(self.run_bar)
+        training_layout.addWidget(splitter, 1)
+        self.training_tab = training
 
         self.circuit_view = CircuitView(self.controller)
         self.tabs = QTabWidget()
-        self.tabs.addTab(splitter, "Training")
+        self.tabs.addTab(training, "Training")
         self.tabs.addTab(self.circuit_view, "Circuit")
+        self.tabs.currentChanged.connect(lambda _: self._mark_dirty())
         self.status = QLabel()
         self.status.setWordWrap(True)
         central = QWidget()
@@ -108,17 +157,52 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
         self.setCentralWidget(central)
+        self._build_menus()
         self.resize(1440, 860)
 
         self.controller.sigReset.connect(self._on_reset)
         self.controller.sigStepped.connect(self._mark_dirty)
         self.controller.sigMessage.connect(self.show_message)
         self.boundary.sigPointClicked.connect(self._add_point)
+        self.boundary.sigRefit.connect(self.fit_view)
+        self.boundary.sigGridChanged.connect(self._mark_dirty)
         self._frame_timer = QTimer(self)
         self._frame_timer.setInterval(max(1, 1000 // fps))
         self._frame_timer.timeout.connect(self._frame)
         self._frame_timer.start()
         self._on_reset()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        files = bar.addMenu("&File")
+        shortcuts = {"Open session…": SHORTCUTS["open_session"], "Save session…": SHORTCUTS["save_session"]}
+        for title, slot, tip in self.file_actions:
+            action = files.addAction(title)
+            action.setStatusTip(tip)
+            action.triggered.connect(slot)
+            if title in shortcuts:
+                action.setShortcut(QKeySequence(shortcuts[title]))
+        presets = bar.addMenu("&Presets")
+        for key, title in PRESET_TITLES.items():
+            presets.addAction(title).triggered.connect(lambda _, k=key: self.controller.apply_preset(k))
+        run = bar.addMenu("&Run")
+        self.run_actions: dict[str, QAction] = {}
+        for name, title, slot in (("play", "Play / Pause", self.controller.toggle),
+                                  ("step", "Step", self.controller.step_once),
+                                  ("reset", "Reset", self.controller.reset)):  # fmt: skip
+            action = run.addAction(title)
+            action.setShortcut(QKeySequence(SHORTCUTS[name]))
+            action.triggered.connect(slot)
+            self.run_actions[name] = action
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction("About this view").triggered.connect(self.show_about)
+
+    def about_text(self) -> str:
+        """The 'About this view' text of the tab in front."""
+        return ABOUT[self.tabs.tabText(self.tabs.currentIndex())]
+
+    def show_about(self) -> None:
+        QMessageBox.information(self, "About this view", self.about_text())
 
     # --- drawing -------------------------------------------------------------------------------
     def _mark_dirty(self) -> None:
@@ -128,18 +212,22 @@ class MainWindow(QMainWindow):
         if self._dirty:
             self.redraw()
 
+    def fit_view(self) -> None:
+        """Fit the boundary plot to the data (Reset view, double-click)."""
+        self.boundary.set_bounds(plot_bounds(self.controller.all_points().X.numpy()))
+        self._dirty = True
+
     def _on_reset(self) -> None:
-        c = self.controller
-        points = c.all_points()
-        key = (c.settings.data, len(points) == 0)
-        if key != self._bounds_key:
+        # refit only when the data set itself changes: an added point or Clear points keeps the view
+        key = self.controller.settings.data
+        if key != self._bounds_key and len(self.controller.all_points()):
             self._bounds_key = key
-            self.boundary.set_bounds(plot_bounds(points.X.numpy()))
+            self.fit_view()
         self._dirty = True
         self.redraw()
 
     def redraw(self, curves: bool | None = None) -> None:
-        """Boundary, points, curves and readouts from the controller's current state.
+        """Boundary, points, curves and readouts from the controller's snapshot.
 
         While training runs the curves are redrawn at most CURVE_HZ times a second
         (a loss curve needs no more, and painting it costs as much as the boundary);
@@ -147,57 +235,30 @@ class MainWindow(QMainWindow):
         """
         start = time.perf_counter()
         self._dirty = False
-        c, trainer = self.controller, self.controller.trainer
-        if trainer is None:
-            self.boundary.show_scores(None, margins=False)
-            self.boundary.show_points(
-                c.train, c.test, torch.zeros(len(c.train), dtype=torch.bool), torch.zeros(len(c.test), dtype=torch.bool)
-            )
-        else:
-            scores = trainer.scores(self.boundary.grid())  # float32 grid: a picture needs no more
-            self.boundary.show_scores(scores, margins=trainer.loss.name in _HINGE_LIKE)
-            train_wrong = trainer.predict(c.train.X) != c.train.labels
-            test_wrong = trainer.predict(c.test.X) != c.test.labels if len(c.test) else torch.zeros(0, dtype=bool)
-            self.boundary.show_points(c.train, c.test, train_wrong, test_wrong)
+        c = self.controller
+        # while training runs, a coarser map: half the points to score, the contour as smooth
+        snap = c.snapshot(self.boundary.grid(coarse=c.running))
+        self.boundary.show_scores(snap.scores, margins=snap.margins)
+        self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
         if curves is None:
-            curves = not c.running or start - self._curves_drawn_at >= 1.0 / CURVE_HZ
+            curves = not snap.running or start - self._curves_drawn_at >= 1.0 / CURVE_HZ
         if curves:
             self.curves.show_history(c.history)
             self._curves_drawn_at = start
-        self.readout.setText(self._readout_html())
+        self.readout.setText(readout_html(snap))
+        self.run_bar.show_counter()
         if self.circuit_view.follow.isChecked() and self.tabs.currentWidget() is self.circuit_view:
             self.circuit_view.refresh()
         self.last_frame_ms = (time.perf_counter() - start) * 1000.0
 
-    def _readout_html(self) -> str:
-        c = self.controller
-        trainer, evaluation = c.trainer, c.last_evaluation
-        if trainer is None or evaluation is None:
-            return "<b>no model</b>"
-
-        def percent(value: float | None) -> str:
-            return "–" if value is None else f"{value:.1%}"
-
-        rows = [
-            f"<b>step</b> {trainer.step_count:,} &nbsp; <b>steps/s</b> {c.steps_per_second:,.0f}"
-            f" &nbsp; <b>{trainer.config.model}</b> / {trainer.loss.name}",
-            f"<b>loss</b> {evaluation.train_loss:.4g} (data {evaluation.train_data_loss:.4g} + reg "
-            f"{evaluation.reg_loss:.4g}) &nbsp; <b>test loss</b> "
-            + ("–" if evaluation.test_loss is None else f"{evaluation.test_loss:.4g}"),
-            f"<b>train accuracy</b> {percent(evaluation.train_accuracy)} &nbsp; <b>test accuracy</b> "
-            f"{percent(evaluation.test_accuracy)}",
-        ]
-        if c.last_stats is not None:
-            rows.append(f"<b>gradient norm</b> {c.last_stats.grad_norm:.3g}")
-        if trainer.config.compare:
-            diff = "–" if c.max_grad_diff is None else f"{c.max_grad_diff:.1e}"
-            rows.append(f"<b>max |hand − torch|</b> {diff}")
-        return "<br>".join(rows)
-
     def show_message(self, level: str, text: str) -> None:
+        """One line in the status bar; an empty text clears it. Flags are named by their fields' labels."""
+        text = in_app_words(text)
         colour = "#b00000" if level == "error" else "#205020"
-        self.status.setText(f'<span style="color:{colour}">{"⚠ " if level == "error" else ""}{text}</span>')
-        self.status.setProperty("level", level)
+        self.status.setText(
+            f'<span style="color:{colour}">{"⚠ " if level == "error" else ""}{text}</span>' if text else ""
+        )
+        self.status.setProperty("level", level if text else "")
 
     # --- view options -----------------------------------------------------------------------
     def _set_log_scale(self, on: bool) -> None:
@@ -211,13 +272,32 @@ class MainWindow(QMainWindow):
     def view_options(self) -> dict:
         return {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked()}
 
+    def _confirm(self, title: str, text: str) -> bool:
+        """Ask yes or no (tests replace this)."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
     def _add_point(self, x: float, y: float, button: int) -> None:
         c = self.controller
-        if button == 2:
-            label = 0
-        else:
-            label = self.controls.class_picker.value() if c.num_classes > 2 else 1
+        label = 0 if button == 2 else self.controls.class_picker.value()
+        if c.point_needs_reset(label) and not self._confirm(
+            "A new class",
+            f"Class {label} is new: the model will score {label + 1} classes and start again at step 0. Add it?",
+        ):
+            c.sigMessage.emit("info", f"no point added: class {label} would have reset the model")
+            return
         c.add_point(x, y, label)
+
+    def render_export(self, which: str | None = None):
+        """The picture Export PNG saves (a QPixmap): the plot alone, plot and curves, or the whole window."""
+        which = which or self.export_choice.currentText()
+        self.redraw(curves=True)
+        if which == "plot alone":
+            return self.boundary.grab()
+        if which == "plot and curves":
+            return self.splitter.grab()
+        return self.grab()
+
 
     # --- files --------------------------------------------------------------------------------
     # Every save either writes a file the app reopens or refuses before writing, saying why: a copy is
@@ -226,8 +306,8 @@ class MainWindow(QMainWindow):
     def _ask(self, save: bool, title: str, pattern: str, suffix: str) -> str | None:
         dialog = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
         path, _ = dialog(self, title, "", pattern)
-        if path and save and not Path(path).suffix:
-            path += suffix  # the open dialogs list only *suffix files: a save must show up there
+        if path and save and not Path(path).suffix:  # "points" becomes "points.csv", as the filter says
+            path += suffix
         return path or None
 
     @staticmethod
@@ -309,7 +389,7 @@ class MainWindow(QMainWindow):
         """The boundary and the curves, as shown, into one PNG (atomically)."""
         self.redraw()
         try:
-            save_png(self.training_tab.grab(), path)
+            save_png(self.render_export(), path)
         except OSError as error:
             self.show_message("error", f"cannot write {path}: {error.strerror or error}")
             return False
@@ -319,3 +399,32 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.controller.pause()
         super().closeEvent(event)
+
+
+def readout_html(snap) -> str:
+    """The readout lines of a snapshot: step, loss, accuracy (the last finite evaluation), gradient norm."""
+    evaluation = snap.evaluation
+    if snap.model is None or evaluation is None:
+        return "<b>no model</b>: add points of two classes, or pick a data set"
+
+    def percent(value: float | None) -> str:
+        return "–" if value is None else f"{value:.1%}"
+
+    rate = "–" if snap.steps_per_second is None else f"{snap.steps_per_second:,.0f}"
+    test_loss = "–" if evaluation.test_loss is None else f"{evaluation.test_loss:.4g}"
+    rows = [
+        (f"<b>step</b> {evaluation.step:,}", f"<b>steps/s</b> {rate}"),
+        (f"<b>{snap.model}</b> / {snap.loss}", ""),
+        (f"<b>loss</b> {evaluation.train_loss:.4g}", f"<b>test loss</b> {test_loss}"),
+        (f"= data {evaluation.train_data_loss:.3g}", f"+ reg {evaluation.reg_loss:.3g}"),
+        (f"<b>train acc.</b> {percent(evaluation.train_accuracy)}",
+         f"<b>test acc.</b> {percent(evaluation.test_accuracy)}"),
+    ]  # fmt: skip
+    if snap.stats is not None:
+        rows[1] = (rows[1][0], f"<b>grad norm</b> {snap.stats.grad_norm:.3g}")
+    if snap.compare:
+        diff = "–" if snap.max_grad_diff is None else f"{snap.max_grad_diff:.1e}"
+        rows.append((f"<b>max |hand − torch|</b> {diff}", ""))
+    # two columns, so a narrow panel wraps between readouts, never inside one
+    cells = "".join(f"<tr><td nowrap>{a}</td><td nowrap>&nbsp;&nbsp;{b}</td></tr>" for a, b in rows)
+    return f"<table cellspacing=0 cellpadding=0>{cells}</table>"

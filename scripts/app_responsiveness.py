@@ -1,13 +1,17 @@
 """How the app behaves while it trains: frames per second, steps per second, event-loop latency.
 
 Offscreen, for each case: play for a few seconds while a probe posts a 0 ms
-timer every 50 ms and measures how long the event loop takes to run it.
+timer every 50 ms and measures how long the event loop takes to run it. Each
+case runs quiet and then beside a competing CPU load (a second process spinning
+a torch matmul loop, as another program on a shared machine would), with the
+app's torch thread count set as the app sets it (``--threads``, default 1).
 
-    python scripts/app_responsiveness.py [--seconds 4]
+    python scripts/app_responsiveness.py [--seconds 4] [--threads 1] [--no-load]
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import sys
@@ -15,22 +19,29 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import torch  # noqa: E402
 from PyQt6.QtCore import QTimer  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
 from torchcircuits.cli import OneLineErrorParser  # noqa: E402
+from torchcircuits.config import parse_whole  # noqa: E402
 from torchcircuits.errors import InputError, parse_float  # noqa: E402
 from torchcircuits.pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe  # noqa: E402
+from torchcircuits.recipes import recipe_config  # noqa: E402
 from torchcircuits.run import PRESETS, DataSpec, RunSettings  # noqa: E402
-from torchcircuits.trainer import TrainConfig  # noqa: E402
 from torchcircuits_gui.window import MainWindow  # noqa: E402
 
 CASES = {
-    "spiral, net H=100, full batch": RunSettings(
-        TrainConfig(model="net", hidden=100, lr=1.0, batch=None), DataSpec("spiral")
-    ),
+    "spiral, net H=100, full batch": RunSettings(recipe_config("spiral", "net"), DataSpec("spiral")),
     "Chapter 2 SVM preset": PRESETS["guide-svm"],
 }
+
+
+def spin(stop) -> None:
+    """The competing load: a torch matmul loop on torch's default threads until ``stop`` is set."""
+    a = torch.randn(512, 512)
+    while not stop.is_set():
+        a = torch.tanh(a @ a)
 
 
 def measure(app: QApplication, settings: RunSettings, seconds: float) -> str:
@@ -73,16 +84,33 @@ def main(argv: list[str] | None = None) -> int:
     """Exit status: 0, 2 for bad options (one line), 130 after Ctrl-C, 141 when the output pipe closes."""
     parser = OneLineErrorParser(prog="app_responsiveness", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", default="4", help="seconds per case (more than 0, at most 600)")
+    parser.add_argument("--threads", default="1", help="torch threads in the app (the app's default is 1)")
+    parser.add_argument("--no-load", dest="load", action="store_false", help="skip the runs beside a CPU load")
     try:
         args = parser.parse_args(argv)
         seconds = parse_float(args.seconds, "--seconds")
         if not 0 < seconds <= 600:
             raise InputError(f"--seconds must be more than 0 and at most 600, got {seconds:g}")
+        threads = parse_whole(args.threads, "threads", 1, 64)
+        torch.set_num_threads(threads)
         app = QApplication.instance() or QApplication([])
-        for title, settings in CASES.items():
-            print(f"{title}: {measure(app, settings, seconds)}")
+        for load in (False, True) if args.load else (False,):
+            stop, spinner = None, None
+            if load:
+                stop = multiprocessing.get_context("spawn").Event()
+                spinner = multiprocessing.get_context("spawn").Process(target=spin, args=(stop,), daemon=True)
+                spinner.start()
+                time.sleep(1.0)  # let the load start its threads
+            try:
+                for title, settings in CASES.items():
+                    where = "with a CPU load" if load else "quiet"
+                    print(f"{title}, {threads} thread(s), {where}: {measure(app, settings, seconds)}", flush=True)
+            finally:
+                if spinner is not None:
+                    stop.set()
+                    spinner.join(5)
     except InputError as error:
-        print(f"app_responsiveness: error: {error}", file=sys.stderr)
+        print(f"app_responsiveness: error: {error.as_flag()}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return quiet_after_broken_pipe()

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from torchcircuits.cli import OneLineErrorParser
 from torchcircuits.data import make_dataset
-from torchcircuits.errors import InputError, SettingError
+from torchcircuits.errors import InputError
 from torchcircuits.pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe
 from torchcircuits.progress import ProgressBar
 from torchcircuits.run import PRESETS
@@ -86,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             diverged = diverged or any(why is not None for _, _, why in results)
             print(summarize(preset, results, args.steps))
     except InputError as error:
-        message = error.as_flag() if isinstance(error, SettingError) else str(error)
-        print(f"guide_runs: error: {message}", file=sys.stderr)
+        print(f"guide_runs: error: {error.as_flag()}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return quiet_after_broken_pipe()

@@ -112,8 +112,8 @@ def _strict(text):
 
 def test_regression_json_reports_rmse_and_r2_and_null_accuracies(capsys):
     assert main(["train", "--model", "net", "--hidden", "16", "--activation", "tanh", "--dataset", "sine",
-                 "--loss", "l2", "--steps", "3000", "--batch", "20", "--optimizer", "adam", "--lr", "0.01", "--reg", "1e-5",
-                 "--json"]) == 0  # fmt: skip
+                 "--loss", "l2", "--steps", "3000", "--batch", "20", "--optimizer", "adam", "--lr", "0.01",
+                 "--reg", "1e-5", "--json"]) == 0  # fmt: skip
     result = _strict(capsys.readouterr().out)
     assert result["task"] == "regression" and result["train_accuracy"] is None and result["test_accuracy"] is None
     assert result["test_r2"] > 0.95 and 0 < result["test_rmse"] < 0.2 and result["train_mae"] < result["train_rmse"]

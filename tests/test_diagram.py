@@ -77,3 +77,16 @@ def test_pull_at_the_top_scales_every_gradient():
 def test_format_number():
     assert format_number(None) == "?" and format_number(0.0) == "0"
     assert format_number(0.88079707) == "0.8808" and format_number(1.5e-7) == "1.5e-7"
+
+
+@pytest.mark.parametrize("name", list(CIRCUITS))
+def test_no_two_labels_collide_at_zoom_1(name):
+    from torchcircuits.diagram import label_boxes
+
+    diagram = build_diagram(get_circuit(name))
+    boxes = label_boxes(diagram)
+    assert len(boxes) >= 2 * len(diagram.edges)  # every wire's value and gradient is there
+    for i, (a, text_a) in enumerate(boxes):
+        for b, text_b in boxes[i + 1 :]:
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, f"{text_a!r} at {a} overlaps {text_b!r} at {b}"

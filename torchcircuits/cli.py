@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-from .errors import InputError, SettingError, parse_assignments, parse_float
+from .errors import InputError, parse_assignments, parse_float
 from .pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe
 
 __all__ = ["main", "build_parser", "OneLineErrorParser", "non_negative_int"]
@@ -292,8 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         return args.handler(args)
     except InputError as error:
-        message = error.as_flag() if isinstance(error, SettingError) else str(error)
-        print(f"torchcircuits: error: {message}", file=sys.stderr)
+        print(f"torchcircuits: error: {error.as_flag()}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return quiet_after_broken_pipe()

@@ -32,6 +32,8 @@ __all__ = [
     "gate_order",
     "edge_path",
     "node_text",
+    "label_boxes",
+    "LABEL_HEIGHT",
 ]
 
 LAYER_GAP = 170.0
@@ -42,6 +44,14 @@ NODE_RADIUS = 20.0
 VALUE_COLOUR = "#1a7f37"  # forward values: green
 GRAD_COLOUR = "#c62828"  # backward gradients: red
 HIGHLIGHT_COLOUR = "#f9a825"
+#: a label's box: its text at 12 px DejaVu Sans is at most LABEL_CHAR px a character (digits are 7.6) plus padding
+LABEL_CHAR = 7.7
+LABEL_PAD = 4.0
+LABEL_HEIGHT = 15.0
+#: an edge's value label sits this far above its wire, its gradient label this far below
+LABEL_ABOVE, LABEL_BELOW = 9.0, 10.0
+#: where along a wire its labels may go (fractions of its length), the first that collides with nothing wins
+_LABEL_SPOTS = (0.45, 0.3, 0.6, 0.2, 0.7, 0.35, 0.55, 0.25, 0.65, 0.15, 0.75, 0.5, 0.4, 0.1, 0.8, 0.85, 0.9, 0.05)
 
 
 def format_number(value: float | None) -> str:
@@ -87,6 +97,8 @@ class Edge:
     bend: float = 0.0
     #: where the wire enters its gate, top to bottom: by the source's height, so wires do not cross there
     entry: int = 0
+    #: where its labels sit, as a fraction of the wire's length (None: the default spot)
+    label_at: float | None = None
 
 
 @dataclass
@@ -238,7 +250,78 @@ def build_diagram(
             edge.entry = rank
     width = max(n.x for n in nodes) + MARGIN + 40
     height = max(n.y for n in nodes) + MARGIN + 40
-    return Diagram(circuit.name, circuit.formula, nodes, edges, width, height, out.value, highlight, caption)
+    diagram = Diagram(circuit.name, circuit.formula, nodes, edges, width, height, out.value, highlight, caption)
+    _place_labels(diagram)
+    return diagram
+
+
+Box = tuple[float, float, float, float]
+
+
+def _text_box(x: float, y: float, text: str) -> Box:
+    half = (len(text) * LABEL_CHAR + LABEL_PAD) / 2
+    return x - half, y - LABEL_HEIGHT / 2, x + half, y + LABEL_HEIGHT / 2
+
+
+def _node_box(node: Node) -> Box:
+    if node.kind == "gate":
+        return node.x - NODE_RADIUS, node.y - NODE_RADIUS, node.x + NODE_RADIUS, node.y + NODE_RADIUS
+    return node.x - NODE_RADIUS - 8, node.y - NODE_RADIUS + 4, node.x + NODE_RADIUS + 8, node.y + NODE_RADIUS - 4
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _node_labels(node: Node) -> list[tuple[Box, str]]:
+    if node.kind not in ("input", "output", "constant"):
+        return []
+    value, grad = node_text(node)
+    boxes = [(_text_box(node.x, node.y - NODE_RADIUS - 10, value), value)]
+    if node.kind != "constant":
+        boxes.append((_text_box(node.x, node.y + NODE_RADIUS + 10, grad), grad))
+    return boxes
+
+
+def _edge_labels(diagram: Diagram, edge: Edge) -> list[tuple[Box, str]]:
+    _, (mx, my) = edge_path(diagram, edge)
+    value, grad = format_number(edge.value), format_number(edge.grad)
+    return [(_text_box(mx, my - LABEL_ABOVE, value), value), (_text_box(mx, my + LABEL_BELOW, grad), grad)]
+
+
+def label_boxes(diagram: Diagram) -> list[tuple[Box, str]]:
+    """Every value and gradient label as (box (x0, y0, x1, y1) at zoom 1, text): what must never overlap."""
+    boxes = [b for node in diagram.nodes for b in _node_labels(node)]
+    return boxes + [b for edge in diagram.edges for b in _edge_labels(diagram, edge)]
+
+
+def _place_labels(diagram: Diagram, rounds: int = 3) -> None:
+    """Slide each wire's labels along it to the first spot that overlaps no node and no other label.
+
+    Greedy, wires in order, then a few more rounds in which each wire moves
+    again given where all the others sit; where no spot is free, the one with
+    the fewest overlaps.
+    """
+    fixed = [_node_box(node) for node in diagram.nodes]
+    fixed += [box for node in diagram.nodes for box, _ in _node_labels(node)]
+    placed: dict[int, list[Box]] = {}
+    for _ in range(rounds):
+        moved = False
+        for i, edge in enumerate(diagram.edges):
+            others = fixed + [box for j, boxes in placed.items() if j != i for box in boxes]
+            best, best_hits, start = None, None, edge.label_at
+            for spot in _LABEL_SPOTS:
+                edge.label_at = spot
+                hits = sum(_overlap(box, other) for box, _ in _edge_labels(diagram, edge) for other in others)
+                if best_hits is None or hits < best_hits:
+                    best, best_hits = spot, hits
+                if hits == 0:
+                    break
+            edge.label_at = best
+            moved |= best != start
+            placed[i] = [box for box, _ in _edge_labels(diagram, edge)]
+        if not moved:
+            break
 
 
 def _place(nodes: list[Node], edges: list[Edge]) -> None:
@@ -281,23 +364,37 @@ def _place(nodes: list[Node], edges: list[Edge]) -> None:
 def edge_path(diagram: Diagram, edge: Edge) -> tuple[list[tuple[float, float]], tuple[float, float]]:
     """(points of the wire, where its labels go): from the source's right side into the target's slot.
 
-    Labels sit 45% of the way along a straight wire, so wires that meet at one
-    gate keep their labels apart; a bent wire carries them at its bend.
+    Labels sit at ``edge.label_at`` of the wire's length (by default 45% along a
+    straight wire, so wires that meet at one gate keep their labels apart, and
+    at the bend of a bent one); the layout slides them where they collide.
     """
     source, target = diagram.node(edge.source), diagram.node(edge.target)
     spread = 0.0 if edge.slots == 1 else (edge.entry - (edge.slots - 1) / 2) * 18.0
     x0, y0, x1, y1 = source.x + NODE_RADIUS, source.y, target.x - NODE_RADIUS, target.y + spread
-    if edge.bend:
-        middle = ((x0 + x1) / 2, (y0 + y1) / 2 + edge.bend)
-        return [(x0, y0), middle, (x1, y1)], middle
-    return [(x0, y0), (x1, y1)], (x0 + 0.45 * (x1 - x0), y0 + 0.45 * (y1 - y0))
+    points = [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2 + edge.bend), (x1, y1)] if edge.bend else [(x0, y0), (x1, y1)]
+    at = edge.label_at if edge.label_at is not None else (0.5 if edge.bend else 0.45)
+    return points, _along(points, at)
+
+
+def _along(points: list[tuple[float, float]], fraction: float) -> tuple[float, float]:
+    """The point ``fraction`` of the way along a polyline, by length."""
+    lengths = [math.dist(a, b) for a, b in zip(points, points[1:], strict=False)]
+    left = fraction * sum(lengths)
+    for (a, b), length in zip(zip(points, points[1:], strict=False), lengths, strict=True):
+        if left <= length or length == 0:
+            t = 0.0 if length == 0 else left / length
+            return a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
+        left -= length
+    return points[-1]
 
 
 def node_text(node: Node) -> tuple[str, str]:
-    """(value line, gradient line) shown beside a node; a summed gradient shows its parts."""
+    """(value line, gradient line) shown beside a node; a gradient summed over up to 3 wires shows its parts."""
     value = format_number(node.value)
     if node.grad is None:
         grad = "?"
+    elif len(node.grad_parts) > 3:  # past three wires the sum would run into its neighbours: say how many
+        grad = f"sum of {len(node.grad_parts)} wires = {format_number(node.grad)}"
     elif len(node.grad_parts) > 1:
         grad = " + ".join(format_number(p) for p in node.grad_parts) + f" = {format_number(node.grad)}"
     else:

@@ -15,6 +15,10 @@ __all__ = ["InputError", "SettingError", "unknown_name", "parse_float", "parse_a
 class InputError(ValueError):
     """Bad input from a user: a name, a number or a file that is not allowed."""
 
+    def as_flag(self) -> str:
+        """The message as a command line shows it (a :class:`SettingError` names its flag)."""
+        return str(self)
+
 
 class SettingError(InputError):
     """A bad value of one named setting (``lr``, ``hidden``, ...).

@@ -42,3 +42,28 @@ def test_screenshot_of_the_circuit_tab_following_training(tmp_path, qtbot):
 def test_unknown_circuit_for_the_circuit_tab(capsys):
     assert main(["--circuit", "nope"]) == 2
     assert "unknown circuit 'nope'" in capsys.readouterr().err
+
+
+def test_screenshot_size_and_a_refused_size(tmp_path, qtbot, capsys):
+    from PyQt6.QtGui import QImage
+
+    path = tmp_path / "small.png"
+    assert main(["--preset", "guide-svm", "--steps", "10", "--grid", "40", "--size", "1024x640",
+                 "--screenshot", str(path)]) == 0  # fmt: skip
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (1024, 640)
+    for bad in ("10x10", "1024", "wide", "1024x0"):
+        assert main(["--size", bad]) == 2
+        assert "--size must be WIDTHxHEIGHT" in capsys.readouterr().err
+    assert main(["--threads", "0"]) == 2 and "--threads must be a whole number >= 1" in capsys.readouterr().err
+
+
+def test_without_a_preset_the_recipe_fills_what_the_options_leave_out():
+    from torchcircuits.run import settings_from_args
+    from torchcircuits_gui.app import build_parser, with_recipe
+
+    args = build_parser().parse_args(["--dataset", "spiral", "--model", "net", "--lr", "0.5"])
+    config = with_recipe(settings_from_args(args), args).config
+    assert (config.hidden, config.batch, config.lr) == (100, None, 0.5)  # the recipe, but the given step size
+    args = build_parser().parse_args(["--preset", "guide-net"])
+    assert with_recipe(settings_from_args(args), args).config.hidden == 3  # a preset is the guide's run as is

@@ -96,3 +96,57 @@ def test_follow_the_training(window, view):
     window.controller.apply_data(__import__("torchcircuits.run", fromlist=["DataSpec"]).DataSpec("spiral"))
     view.refresh()
     assert "follow shows one-score models" in view.message.text()
+
+
+def test_zoom_buttons_wheel_and_fit(window, qtbot):
+    from PyQt6.QtCore import QPoint, QPointF, Qt
+    from PyQt6.QtGui import QWheelEvent
+
+    view = window.circuit_view
+    window.tabs.setCurrentWidget(view)
+    view.set_circuit("multiply")
+    window.resize(1440, 860)
+    qtbot.wait(20)
+    assert view.canvas.fit and view.canvas.current_zoom() > 1.0  # a small circuit is enlarged to fit
+    view.zoom_100.click()
+    assert not view.fit.isChecked() and view.canvas.current_zoom() == 1.0 and view.zoom_label.text() == "100%"
+    view.zoom_in.click()
+    assert view.canvas.current_zoom() == 1.25
+    assert view.canvas.minimumWidth() == int(view.canvas.diagram.width * 1.25)  # scrolls at that size
+    view.zoom_out.click()
+    view.zoom_out.click()
+    assert view.canvas.current_zoom() == 0.8
+    centre = QPointF(50, 50)
+    wheel = QWheelEvent(centre, centre, QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)  # fmt: skip
+    view.canvas.wheelEvent(wheel)
+    assert view.canvas.current_zoom() == pytest.approx(0.8 * 1.15)
+    view.fit.setChecked(True)
+    assert view.canvas.fit and view.zoom_label.text() == "fit"
+
+
+def test_label_boxes_hold_their_text_as_painted():
+    from PyQt6.QtGui import QFont, QFontMetricsF
+
+    from torchcircuits.circuits import CIRCUITS, get_circuit
+    from torchcircuits.diagram import LABEL_HEIGHT, build_diagram, label_boxes
+
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(12)
+    metrics = QFontMetricsF(font)
+    for name in CIRCUITS:
+        for (x0, y0, x1, y1), text in label_boxes(build_diagram(get_circuit(name))):
+            assert metrics.horizontalAdvance(text) <= x1 - x0 and y1 - y0 == LABEL_HEIGHT, (name, text)
+
+
+def test_follow_without_a_model_to_follow_leaves_no_stale_diagram(window):
+    from torchcircuits.run import DataSpec
+
+    view = window.circuit_view
+    view.follow.setChecked(True)
+    assert view.canvas.diagram is not None and not view.inputs_box.isVisible()
+    window.controller.apply_data(DataSpec("spiral", n=30))  # 3 classes: no one-score circuit to follow
+    view.refresh()
+    assert view.canvas.diagram is None and "follow shows one-score models" in view.message.text()
+    view.follow.setChecked(False)
+    assert view.message.text() == "" and view.canvas.diagram is not None

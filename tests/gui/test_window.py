@@ -20,12 +20,12 @@ def test_play_trains_and_the_plots_change(window, qtbot):
     window.redraw()
     before = window.boundary.image.image.copy()
     window.controller.play()
-    assert window.controls.play.text() == "Pause"
+    assert window.run_bar.play.text() == "Pause"
     qtbot.waitUntil(lambda: window.controller.trainer.step_count > 200, timeout=10_000)
     assert window.controller.steps_per_second > 0
     window.controller.pause()
     window.redraw()
-    assert window.controls.play.text() == "Play"
+    assert window.run_bar.play.text() == "Play"
     assert not (window.boundary.image.image == before).all()
     x, y = window.curves.curves["train_loss"].getData()
     assert len(x) > 2 and y[-1] < y[0]
@@ -80,7 +80,11 @@ def test_a_diverging_step_size_shows_the_message_and_the_app_stays_usable(window
     assert controller.settings.config.lr == 1e9
     controller.play()
     qtbot.waitUntil(lambda: not controller.running, timeout=10_000)
-    assert "diverged at step" in window.status.text() and "lower the step size" in window.status.text()
+    shown = controller.trainer.step_count
+    # the message and the readout agree: the failed step is the next one, the model stays at its last finite state
+    assert f"diverged: step {shown + 1} gave" in window.status.text() and "Lower the step size" in window.status.text()
+    window.redraw()
+    assert f"<b>step</b> {shown:,}" in window.readout.text() and "inf" not in window.readout.text()
     assert all(torch.isfinite(p).all() for p in controller.trainer.parameters().values())
     controls.lr.setText("0.05")
     controls.lr.editingFinished.emit()

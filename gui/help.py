@@ -1,0 +1,96 @@
+"""The app's words for a learner: tooltips of every control, an 'About this view' text per tab,
+and messages rewritten to name fields by their labels rather than command-line flags."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS"]
+
+#: control name (attribute of the panel or run bar) → what it does and its range
+TOOLTIPS: dict[str, str] = {
+    "preset": "The guide's Chapter 2 runs: its 6 points, its start, step size 0.01 and spring 0.5",
+    "dataset": "The points to classify. Picking one (or a model) loads settings that train it (a recipe)",
+    "n": "How many points a generated set has: a whole number from 1 to 100,000 (empty: the set's default)",
+    "noise": "How far points scatter from the set's shape: a number >= 0 (empty: the set's default)",
+    "classes": "How many classes blobs and spiral have: 2 to 10 (empty: the set's default)",
+    "test_ratio": "Share of points held out to measure test accuracy: 0 to below 1 (empty: 0.2; 0 for guide sets)",
+    "class_picker": "Class of the points a left click adds (right click adds class 0). "
+    "Picking one more than the data has adds a new class: the model then starts again",
+    "regenerate": "A fresh random sample of the generated set (its data seed moves on by one)",
+    "clear": "Remove every point; click on the plot to add your own (two classes needed to train)",
+    "model": "svm / softmax / linear: a straight boundary; net: a 2-layer net whose boundary bends",
+    "loss": "What training minimizes: hinge (the guide's SVM), softmax, ... (default: the model's own)",
+    "hidden": "The widths of the net's hidden layers, separated by commas: 3 is the guide's net, 8,8,4 three "
+              "layers; each width from 1 to 4,096, at most 8 layers",
+    "activation": "The hidden neurons' nonlinearity: relu (the guide's), leaky_relu, tanh, sigmoid or linear",
+    "init": "How the weights start: guide (the guide's values), uniform, small, he (default: the model's own)",
+    "lr": "Step size: how far each step moves the weights along the gradient; a number > 0",
+    "reg": "Regularization: strength of the spring that pulls weights to 0 (the guide's is 0.5); a number >= 0",
+    "reg_kind": "l2: the spring grows with the weight; l1: a constant pull",
+    "batch": "Examples per step: a whole number >= 1 (1 is the guide's), or 'all' for the full batch",
+    "momentum": "Share of the last step kept in the next one: 0 to below 1",
+    "seed": "Seed of the data, the split, the start and the sampling: a whole number >= 0",
+    "backend": "hand: the hand-derived backward pass; torch: autograd",
+    "compare": "Compute both backends each step and show their largest gradient difference",
+    "play": "Start or pause training (space)",
+    "step": "Take one step and show it (S)",
+    "reset": "Back to step 0 with fresh weights from the seed; data kept (R)",
+    "speed": "Steps per second while playing: 'as fast as possible' or a rate to watch each step",
+    "stop_at": "Playing stops at this step (empty: never). The guide's runs take 400 steps",
+    "reset_view": "Fit the plot to the data again (or double-click the plot)",
+    "log_scale": "Show the loss on a log scale",
+    "hard": "Two flat colours instead of the score shading",
+}
+
+#: the circuit tab's controls
+CIRCUIT_TOOLTIPS: dict[str, str] = {
+    "chooser": "The circuit to explore: the guide's Chapter 1 circuits and its SVM and net as circuits",
+    "follow": "Show the training tab's model (linear SVM or 3-neuron ReLU net) on the example just learned",
+    "fit": "Zoom so the whole circuit fits the window (small circuits are enlarged)",
+    "zoom_out": "Zoom out (or turn the mouse wheel over the circuit)",
+    "zoom_in": "Zoom in (or turn the mouse wheel over the circuit)",
+    "zoom_100": "Show the circuit at 100%: its text at full size; scroll to move around",
+    "step_size": "How far a tug moves each free input along its gradient: a finite number",
+    "tug_button": "Move every input not held fixed one step along its gradient; shows the output before and after",
+    "forward_button": "Compute one more gate of the forward pass",
+    "backward_button": "Backpropagate through one more gate",
+    "all_button": "Show every value and gradient",
+    "strategies_button": "Run random search, numerical and analytic gradient on this circuit, as the guide does",
+    "field": "The input's value: any finite number",
+    "slider": "Drag to change the input (from -5 to 5, wider once a larger value is typed)",
+    "fixed": "Hold this input fixed: tugs and strategies leave it alone",
+}
+
+ABOUT: dict[str, str] = {
+    "Training": (
+        "<b>Training</b>: the plot shows the model's score at every point of the plane: blue where it says "
+        "class 0, red where it says class 1 (for more classes, each class's colour); the black line is the "
+        "boundary (score 0), the dotted lines the hinge loss's margins (score ±1). Dots are training points, "
+        "squares test points; a yellow ring marks a point the model gets wrong. Left-click adds a point of the "
+        "picked class, right-click one of class 0. The curves show loss and accuracy against step; the readout "
+        "the latest values. Scroll to zoom, drag to pan, double-click (or 'Reset view') to fit the data."
+    ),
+    "Circuit": (
+        "<b>Circuit</b>: a circuit of the guide's Chapter 1, each wire with its value (forward pass) and its "
+        "gradient (backward pass). Type or drag an input; 'Tug' nudges every free input along its gradient and "
+        "shows how the output changed. Step through the passes gate by gate, or run the guide's three "
+        "strategies. 'Follow training' shows the training tab's model as a circuit on the last example."
+    ),
+}
+
+SHORTCUTS = {"play": "Space", "step": "S", "reset": "R", "save_session": "Ctrl+S", "open_session": "Ctrl+O"}
+
+#: command-line flags as the fields that hold them are labelled
+_FLAG_LABELS = {
+    "--lr": "step size", "--reg-kind": "reg kind", "--reg": "regularization", "--momentum": "momentum",
+    "--batch": "batch", "--hidden": "hidden layers", "--n": "points", "--noise": "noise",
+    "--classes": "classes", "--test-ratio": "test ratio", "--loss": "loss", "--seed": "seed",
+    "--activation": "activation", "--init": "init", "--model": "model", "--dataset": "data set",
+}  # fmt: skip
+_FLAG = re.compile(r"--[a-z][a-z-]*")
+
+
+def in_app_words(text: str) -> str:
+    """A message with each known command-line flag replaced by its field's label (``--lr`` → ``step size``)."""
+    return _FLAG.sub(lambda m: _FLAG_LABELS.get(m.group(0), m.group(0)), text)
