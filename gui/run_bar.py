@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from torchcircuits.config import parse_whole
 from torchcircuits.errors import InputError
-from torchcircuits.run import whole
 
 from .controller import TrainingController
 from .help import TOOLTIPS
@@ -71,9 +71,9 @@ class RunBar(QWidget):
     def _stop_at_edited(self) -> None:
         text = self.stop_at.text().strip()
         try:
-            step = None if not text else whole(text, "stop at step", 1)
+            step = None if not text else parse_whole(text, "stop at step", 1)
         except InputError as error:
-            self.controller.sigMessage.emit("error", error.as_flag())
+            self.controller.sigMessage.emit("error", str(error))
             self.show_state()
             return
         if step != self.controller.stop_at:

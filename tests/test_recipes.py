@@ -25,7 +25,7 @@ def test_the_library_defaults_do_not_train_the_spiral_and_the_recipe_does():
     default.run(300, 300)
     assert default.accuracy(train) < 0.7
     config = recipe_config("spiral", "net")
-    assert (config.hidden, config.lr, config.batch) == (100, 1.0, None)
+    assert (config.hidden, config.lr, config.batch) == ((100,), 1.0, None)
 
 
 def test_a_recipe_restores_the_defaults_a_preset_overrode():
@@ -38,4 +38,4 @@ def test_a_recipe_restores_the_defaults_a_preset_overrode():
 def test_linear_models_on_sets_no_line_separates_say_so():
     assert "no straight line separates circle" in recipe_for("circle", "svm").note
     assert recipe_for("data/mine.csv", "net") == RECIPES[("moons", "net")]
-    assert recipe_summary("spiral", "net") == "hidden neurons 100, step size 1, batch all, regularization 0.001"
+    assert recipe_summary("spiral", "net") == "hidden layers 100, step size 1, batch all, regularization 0.001"

@@ -18,9 +18,9 @@ def test_screenshot_mode_writes_a_png(tmp_path, qtbot, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--model", "tree"], "unknown model 'tree'"),
+        (["--model", "tree"], "--model must be one of svm, softmax, linear, net, got 'tree'"),
         (["--lr", "-1"], "--lr must be a positive step size"),
-        (["--dataset", "nope"], "unknown data set 'nope'"),
+        (["--dataset", "nope"], "--dataset must be one of guide"),
         (["--steps", "x"], "--steps must be a whole number"),
         (["--screenshot", "out.jpg"], "--screenshot must name a .png file"),
         (["--bogus"], "unrecognized arguments: --bogus"),
@@ -64,6 +64,6 @@ def test_without_a_preset_the_recipe_fills_what_the_options_leave_out():
 
     args = build_parser().parse_args(["--dataset", "spiral", "--model", "net", "--lr", "0.5"])
     config = with_recipe(settings_from_args(args), args).config
-    assert (config.hidden, config.batch, config.lr) == (100, None, 0.5)  # the recipe, but the given step size
+    assert (config.hidden, config.batch, config.lr) == ((100,), None, 0.5)  # the recipe, but the given step size
     args = build_parser().parse_args(["--preset", "guide-net"])
-    assert with_recipe(settings_from_args(args), args).config.hidden == 3  # a preset is the guide's run as is
+    assert with_recipe(settings_from_args(args), args).config.hidden == (3,)  # a preset is the guide's run as is

@@ -10,6 +10,7 @@ from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPushButton, QSlider, QSpinBox
 
 from torchcircuits.circuits import CIRCUITS
+from torchcircuits.config import parse_hidden
 from torchcircuits.run import PRESETS
 
 
@@ -32,7 +33,7 @@ def assert_shown_is_in_force(window) -> None:
     config, data = c.settings.config, c.settings.data
     assert panel.dataset.currentText() == data.name and panel.model.currentText() == config.model
     assert float(panel.lr.text()) == config.lr and float(panel.reg.text()) == config.reg
-    assert int(panel.hidden.text()) == config.hidden and panel.activation.currentText() == config.activation
+    assert parse_hidden(panel.hidden.text()) == config.hidden and panel.activation.currentText() == config.activation
     assert panel.batch.text() == ("all" if config.batch is None else str(config.batch))
     assert panel.init.currentText() == (config.init or "(default)")
     assert panel.hidden.isEnabled() == (config.model == "net")
@@ -62,7 +63,7 @@ def test_the_journey(window, qtbot, tmp_path):
     _pick(panel.dataset, "moons")
     assert c.preset is None and panel.preset.currentIndex() == 0
     _pick(panel.model, "net")
-    assert (c.settings.config.reg, c.settings.config.init, c.settings.config.hidden) == (1e-3, None, 100)
+    assert (c.settings.config.reg, c.settings.config.init, c.settings.config.hidden) == (1e-3, None, (100,))
     assert "the scores are flat" not in window.status.text()
     c.run_steps(300)
     assert c.last_evaluation.train_accuracy >= 0.95 and c.health is None
@@ -96,7 +97,7 @@ def test_the_journey(window, qtbot, tmp_path):
     _edit(panel.lr, "0.5")
     assert c.settings.config.lr == 0.5 and panel.lr.styleSheet() == "" and c.trainer is trainer
     _edit(panel.noise, "-1")
-    assert "noise must be a finite number >= 0" in window.status.text() and "--noise" not in window.status.text()
+    assert "noise must be a number from 0 to 10" in window.status.text() and "--noise" not in window.status.text()
     assert c.settings.data.noise is None and panel.noise.text() == ""
     assert_shown_is_in_force(window)
 

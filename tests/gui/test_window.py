@@ -156,7 +156,7 @@ def test_csv_and_session_files(window, tmp_path):
     assert window.log_scale.isChecked()
     (tmp_path / "broken.json").write_text("{")
     window.load_session(str(tmp_path / "broken.json"))
-    assert "is not a session file" in window.status.text() and controller.trainer.step_count == 40
+    assert "cannot open session broken.json: not JSON" in window.status.text() and controller.trainer.step_count == 40
     controller.load_csv(str(csv_path))
     assert len(controller.train) == 7 and controller.settings.data.name == str(csv_path)
     (tmp_path / "bad.csv").write_text("1,2\n")
