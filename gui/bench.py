@@ -25,7 +25,7 @@ def frame_benchmark(quick: bool = False) -> list[Measurement]:
     from .window import MainWindow
 
     app = QApplication.instance() or QApplication([])
-    settings = RunSettings(TrainConfig(model="net", hidden=100, lr=1.0, batch=None), DataSpec("spiral"))
+    settings = RunSettings(TrainConfig(model="net", hidden=(100,), lr=1.0, batch=None), DataSpec("spiral"))
     window = MainWindow(settings, grid_size=200)
     window.show()
     app.processEvents()

@@ -214,7 +214,7 @@ def training_step(sizes: list[tuple[tuple[int, ...], int]], number: int, repeats
 # --- 3. decision boundary ----------------------------------------------------------------------
 def boundary_grid(sizes: list[int], number: int, repeats: int) -> list[Measurement]:
     data = make_dataset("spiral")
-    trainer = Trainer(TrainConfig(model="net", hidden=100, lr=1.0, batch=None), data)
+    trainer = Trainer(TrainConfig(model="net", hidden=(100,), lr=1.0, batch=None), data)
     trainer.run(50, record_every=50)
     rows = []
     for g in sizes:
