@@ -11,7 +11,8 @@
   :mod:`torchcircuits.regularizers`, :mod:`torchcircuits.models`: the layer stack of any depth on three faces;
 * :mod:`torchcircuits.optim`, :mod:`torchcircuits.schedules`: optimizers and learning-rate schedules;
 * :mod:`torchcircuits.config`, :mod:`torchcircuits.trainer`, :mod:`torchcircuits.session`: one trainer for all;
-* :mod:`torchcircuits.guide`: the guide's own training code, for comparison.
+* :mod:`torchcircuits.guide`: the guide's own training code, for comparison;
+* :func:`circuit`, :func:`layer` (:mod:`torchcircuits.usercheck`) and :mod:`torchcircuits.testing`: check your own backward.
 """
 
 from .activations import ACTIVATIONS
@@ -27,6 +28,7 @@ from .optim import OPTIMIZERS, make_optimizer
 from .run import DataSpec, RunSettings
 from .schedules import parse_schedule
 from .trainer import Diverged, TrainConfig, Trainer
+from .usercheck import Layer, circuit, layer
 from .units import (
     AddGate,
     ExpGate,
@@ -89,4 +91,7 @@ __all__ = [
     "numerical_gradient",
     "rel_error",
     "run_checks",
+    "circuit",
+    "layer",
+    "Layer",
 ]

@@ -52,6 +52,10 @@ def _device(name: str) -> str:
 
 # --- check -------------------------------------------------------------------------
 def _format_inputs(values: dict[str, float], limit: int = 44) -> str:
+    if any("[" in k for k in values):  # a layer's entries x[i, j]: name each input with its entry count
+        from .usercheck import summarize_entries
+
+        return summarize_entries(values)
     text = ", ".join(f"{k}={v:.4g}" for k, v in values.items())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -69,7 +73,7 @@ def _check_table(runs: list) -> str:
                 r.run,
                 _format_inputs(r.inputs),
                 f"{r.output:.6g}",
-                f"{r.max_abs_diff_hand_torch:.1e}",
+                "-" if r.max_abs_diff_hand_torch is None else f"{r.max_abs_diff_hand_torch:.1e}",
                 "-" if r.at_kink else f"{r.max_rel_error_numeric:.1e}",
                 status,
             )
@@ -81,6 +85,12 @@ def _check_table(runs: list) -> str:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    if args.file is not None:
+        from .usercheck_cli import run_file_check
+
+        if args.inputs:
+            raise InputError("--inputs works on the registry's circuits; with --file, set the seed in the file")
+        return run_file_check(args)
     from .check import HAND_TORCH_TOL, NUMERIC_REL_TOL, run_checks
     from .circuits import get_circuit
 
@@ -190,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="compare hand, Unit, torch and numerical gradients of the circuits")
     check.add_argument("names", nargs="*", metavar="NAME", help="circuits to check (default: all)")
+    check.add_argument("--file", metavar="FILE.py", help="check the circuits and layers this file declares instead")
     check.add_argument("--trials", type=non_negative_int, default=3, help="random points per circuit (default 3)")
     check.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
     check.add_argument("--inputs", metavar="A=1,B=2", help="override seed inputs of the one named circuit")
