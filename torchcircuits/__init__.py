@@ -12,7 +12,7 @@
 * :mod:`torchcircuits.optim`, :mod:`torchcircuits.schedules`: optimizers and learning-rate schedules;
 * :mod:`torchcircuits.config`, :mod:`torchcircuits.trainer`, :mod:`torchcircuits.session`: one trainer for all;
 * :mod:`torchcircuits.guide`: the guide's own training code, for comparison;
-* :func:`circuit`, :func:`layer` (:mod:`torchcircuits.usercheck`) and :mod:`torchcircuits.testing`: check your own backward.
+* :func:`circuit`, :func:`layer` (:mod:`torchcircuits.usercheck`), :mod:`torchcircuits.testing`: your own backward.
 """
 
 from .activations import ACTIVATIONS
@@ -28,7 +28,6 @@ from .optim import OPTIMIZERS, make_optimizer
 from .run import DataSpec, RunSettings
 from .schedules import parse_schedule
 from .trainer import Diverged, TrainConfig, Trainer
-from .usercheck import Layer, circuit, layer
 from .units import (
     AddGate,
     ExpGate,
@@ -44,6 +43,7 @@ from .units import (
     TanhGate,
     Unit,
 )
+from .usercheck import Layer, circuit, layer
 
 __version__ = "0.1.0"
 

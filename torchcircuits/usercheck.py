@@ -106,7 +106,7 @@ def _scalar_hand(name: str, hand: Callable[..., Any], inputs: tuple[str, ...]) -
     def run(values: Mapping[str, float]) -> tuple[float, dict[str, float]]:
         args = [values[n] for n in inputs]
         where = f"circuit {name}: hand function at {_point(inputs, args)}"
-        result = _call(f"circuit {name}: hand function", hand, *args)
+        result = _call(where, hand, *args)
         if not isinstance(result, tuple | list) or len(result) != 2:
             raise InputError(f"{where} must return (output, gradients), got {type(result).__name__}")
         output, grads = result
@@ -126,12 +126,17 @@ def _scalar_hand(name: str, hand: Callable[..., Any], inputs: tuple[str, ...]) -
     return run
 
 
-def _scalar_torch(name: str, twin: Callable[..., Tensor], inputs: tuple[str, ...]) -> Callable[[Mapping[str, Tensor]], Tensor]:
+def _scalar_torch(
+    name: str, twin: Callable[..., Tensor], inputs: tuple[str, ...]
+) -> Callable[[Mapping[str, Tensor]], Tensor]:
     def run(tensors: Mapping[str, Tensor]) -> Tensor:
         out = _call(f"circuit {name}: torch function", twin, *(tensors[n] for n in inputs))
         if not isinstance(out, Tensor) or out.numel() != 1:
             raise InputError(f"circuit {name}: torch function must return a one-number tensor, got "
                              f"{type(out).__name__}{tuple(out.shape) if isinstance(out, Tensor) else ''}")  # fmt: skip
+        if not out.requires_grad:
+            raise InputError(f"circuit {name}: torch function's output does not depend on its inputs "
+                             "(compute it from the tensors it is given)")  # fmt: skip
         return out.reshape(())
 
     return run
@@ -319,9 +324,14 @@ class Layer:
                 raise InputError(f"layer {self.name}: torch function returned shape "
                                  f"{tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__}, "
                                  f"expected the forward's {tuple(dout.shape)}")  # fmt: skip
+            if not out.requires_grad:
+                raise InputError(f"layer {self.name}: torch function's output does not depend on its inputs "
+                                 "(compute it from the tensors it is given)")  # fmt: skip
             return (out * dout.to(out.device)).sum()
 
-        flat = {e: float(v) for n in self.inputs for e, v in zip(entries[n], inputs[n].reshape(-1).tolist(), strict=True)}
+        flat = {
+            e: float(v) for n in self.inputs for e, v in zip(entries[n], inputs[n].reshape(-1).tolist(), strict=True)
+        }
         return Circuit(
             name=self.name,
             formula=f"<{self.name}(" + ", ".join(self.inputs) + "), dout>",
@@ -362,7 +372,9 @@ def layer(
         try:
             clean[key] = tuple(int(s) for s in shape)
         except (TypeError, ValueError):
-            raise InputError(f"layer {label}: the shape of {key} must be a tuple of whole numbers, got {shape!r}") from None
+            raise InputError(
+                f"layer {label}: the shape of {key} must be a tuple of whole numbers, got {shape!r}"
+            ) from None
         if any(s < 1 for s in clean[key]) or math.prod(clean[key]) > 4096:
             raise InputError(f"layer {label}: the shape of {key} must have 1 to 4096 entries, got {clean[key]}")
     declared = Layer(label, clean, forward, backward, torch, sample or _gaussian, description)

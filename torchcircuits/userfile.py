@@ -94,7 +94,11 @@ def check_declarations(
     circuits = {d.name: d for d in chosen if isinstance(d, Circuit)}
     for thing in chosen:
         if isinstance(thing, Circuit):
-            for run in run_checks([thing.name], trials, seed, device=device, circuits=circuits):
+            try:
+                checked = run_checks([thing.name], trials, seed, device=device, circuits=circuits)
+            except RuntimeError as error:  # random_inputs found no point inside the domain
+                raise InputError(f"circuit {thing.name}: {error}; loosen its domain or its low/high range") from None
+            for run in checked:
                 add(run)
             continue
         for trial in range(max(trials, 1)):

@@ -87,7 +87,7 @@ class Circuit:
             values = self.sampler(rng, self.inputs)
             if self.domain(values) and self.kink_gap(values) > KINK_GAP:
                 return values
-        raise RuntimeError(f"could not draw inputs for {self.name} away from its kinks")
+        raise RuntimeError(f"could not draw inputs for {self.name} inside its domain and away from its kinks")
 
     # --- the three faces ---------------------------------------------------------------
     def units(self, values: Mapping[str, float]) -> tuple[Unit, dict[str, Unit]]:
