@@ -154,3 +154,17 @@ def _first_trial(layer):
     inputs, dout = layer_point(layer, 0, 0)
     circuit = layer.at(inputs, dout)
     return circuit, circuit.seed
+
+
+def test_the_example_test_suite_passes(monkeypatch):
+    """examples/test_my_gradients.py is what a user writes; each of its tests must pass as it stands."""
+    import importlib
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    monkeypatch.syspath_prepend(str(examples))
+    suite = importlib.import_module("test_my_gradients")
+    tests = [getattr(suite, name) for name in dir(suite) if name.startswith("test_")]
+    assert len(tests) == 4
+    for test in tests:
+        test()
