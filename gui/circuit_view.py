@@ -180,6 +180,10 @@ class CircuitView(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.chooser)
+        self.practice_button = QPushButton("Practice: backprop it by hand")
+        self.practice_button.clicked.connect(self.open_practice)
+        self.practice_window = None
+        side_layout.addWidget(self.practice_button)
         side_layout.addWidget(self.follow)
         side_layout.addWidget(self.fit)
         side_layout.addWidget(self.inputs_box)
@@ -361,6 +365,17 @@ class CircuitView(QWidget):
             f"<table cellspacing=6><tr><th>strategy</th><th>output</th><th>evaluations</th></tr>{cells}</table>"
             f"start: {format_number(rows[0].start_output)}"
         )
+
+    def open_practice(self) -> None:
+        """Practice mode (:mod:`torchcircuits_gui.practice`) on this circuit at these inputs."""
+        from .practice import PracticeWindow
+
+        if self.practice_window is None:
+            self.practice_window = PracticeWindow(self.circuit, self.values, self)
+        else:
+            self.practice_window.set_circuit(self.circuit.name, self.values)
+        self.practice_window.show()
+        self.practice_window.raise_()
 
     # --- drawing ------------------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:
