@@ -48,8 +48,10 @@ def run_file_check(args: argparse.Namespace) -> int:
         print(_check_table(runs))
         print()
         print(verdict_table(found))
+        if wrong:
+            print()
         for verdict in wrong:
-            print(f"\nWRONG {verdict.describe()}")
+            print(f"WRONG {verdict.describe()}")
         print(
             f"\n{len(found)} gradients, {len({r.circuit for r in runs})} declared, {len(runs)} runs: "
             + ("all agree" if not wrong else f"{len(wrong)} WRONG")
