@@ -47,7 +47,7 @@ def write(tmp_path, text, name="mine.py"):
         ),
         (
             HEADER + "@torchcircuits.circuit()\ndef f(x=1.0):\n    return x, (float('nan'),)\n",
-            "circuit f: hand function at x=1: the gradient of x is not finite (nan)",
+            "circuit f: hand function at x=1: the gradient of x must be a finite number, got nan",
         ),
         (
             HEADER

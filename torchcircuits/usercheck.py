@@ -35,7 +35,7 @@ import torch
 from torch import Tensor
 
 from .circuits import Circuit, uniform_sampler
-from .errors import InputError
+from .errors import InputError, finite_float
 
 __all__ = ["Layer", "circuit", "layer", "layer_point", "collecting", "user_error", "tensor_entry_names", "split_entry",
            "summarize_entries"]
@@ -89,17 +89,12 @@ def _point(names: Sequence[str], values: Sequence[float]) -> str:
 
 # --- scalar circuits ----------------------------------------------------------------------
 def _finite(value: object, what: str) -> float:
+    """A float from a number or a one-number tensor; anything else (or NaN, inf) is an InputError naming ``what``."""
     if isinstance(value, Tensor):
         if value.numel() != 1:
             raise InputError(f"{what} must be one number, got a tensor of shape {tuple(value.shape)}")
         value = value.item()
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be a number, got {type(value).__name__}") from None
-    if not math.isfinite(number):
-        raise InputError(f"{what} is not finite ({number})")
-    return number
+    return finite_float(value, what)
 
 
 def _scalar_hand(name: str, hand: Callable[..., Any], inputs: tuple[str, ...]) -> Callable[[Mapping[str, float]], Any]:
