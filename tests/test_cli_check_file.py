@@ -36,6 +36,7 @@ def write(tmp_path, text, name="mine.py"):
     [
         ("def f(:\n", "mine.py does not import: SyntaxError: invalid syntax (line 1)"),
         ("import numpy_that_is_not_there\n", "mine.py does not import: it raised ModuleNotFoundError: No module named"),
+        ("import sys\nsys.exit(3)\n", "mine.py does not import: it calls sys.exit() when imported"),
         ("x = 1\n", "mine.py declares no circuit or layer: declare one with torchcircuits.circuit(...)"),
         (
             HEADER + "@torchcircuits.circuit()\ndef f(x=1.0):\n    return 1.0 / (x - 1.0), (0.0,)\n",
@@ -82,6 +83,8 @@ def test_file_arguments_are_refused_in_one_line(tmp_path, capsys):
     path = str(EXAMPLES / "add_multiply.py")
     assert main(["check", "--file", path, "nope"]) == 2
     assert "unknown circuit or layer 'nope': choose one of add_multiply" in capsys.readouterr().err
+    assert main(["check", "--file", path, "--inputs", "x=1"]) == 2
+    assert "--inputs works on the registry's circuits" in capsys.readouterr().err
 
 
 def test_the_examples_that_are_right_pass(capsys):

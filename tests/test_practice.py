@@ -118,3 +118,21 @@ def test_a_users_circuit_with_a_unit_face_can_be_practised():
     assert practice.submit(practice.wire_named("(x + y) * z"), 1).right
     assert practice.submit(practice.wire_named("x + y"), -4).right
     assert practice.submit(practice.wire_named("x"), -4).right
+
+
+def test_a_torch_twin_of_operators_only_is_drawn_and_practised_too():
+    import torch
+
+    drawn = torchcircuits.circuit(lambda a=3.0: (a * a, (2 * a,)), torch=lambda a: a * a, name="sq")
+    assert Practice(drawn, {}).total == 2
+    opaque = torchcircuits.circuit(lambda a=1.0: (a, (1.0,)), torch=lambda a: torch.sigmoid(a) * 0 + a, name="id")
+    assert opaque.build is None
+
+
+def test_a_wire_used_twice_gets_the_sum_hint():
+    practice = Practice(get_circuit("square"), {})
+    practice.submit(practice.wire_named("a * a"), 1)
+    a = practice.wire_named("a")
+    practice.submit(a, 3)
+    assert "It feeds 2 gate inputs (the * gate, the * gate): add up" in practice.submit(a, 3).message
+    assert "local derivative 3, gradient from above 1; local derivative 3, gradient from above 1" in practice.hint(a)

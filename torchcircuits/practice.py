@@ -252,7 +252,7 @@ class Practice:
             f"Its gradient is the local derivative of {gates[0]} with respect to {wire.label}, "
             "times the gradient from above."
             if len(wire.feeds) == 1
-            else f"It feeds {len(wire.feeds)} gates ({', '.join(gates)}): add up, for each, "
+            else f"It feeds {len(wire.feeds)} gate inputs ({', '.join(gates)}): add up, for each, "
             "the local derivative times the gradient from above."
         )
         if self.tries.get(node, 0) < 2:

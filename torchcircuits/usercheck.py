@@ -137,6 +137,16 @@ def _scalar_torch(
     return run
 
 
+def _traces_on_units(function: Callable[..., Any], values: list[float]) -> bool:
+    """Whether ``function`` run on Units (instead of tensors) builds a Unit expression."""
+    from .units import Unit
+
+    try:
+        return isinstance(function(*(Unit(v) for v in values)), Unit)
+    except Exception:  # torch.sigmoid(Unit) and the like: not traceable, which is fine
+        return False
+
+
 def circuit(
     hand: Callable[..., Any] | None = None,
     *,
@@ -157,7 +167,8 @@ def circuit(
     ``torch`` is the same expression on 0-d float64 tensors (optional: without
     it the hand gradients are compared with centered differences only).
     ``build`` is the same expression on :class:`~torchcircuits.units.Unit` s
-    (optional: it draws the circuit and lets the app practise it). Random
+    (optional: it draws the circuit and lets the app practise it; a torch twin
+    written with operators only, such as ``(x + y) * z``, serves as both). Random
     points are uniform in [low, high] and satisfy ``domain(x, y, ...)``.
     Returns a :class:`~torchcircuits.circuits.Circuit`.
     """
@@ -179,6 +190,8 @@ def circuit(
         raise InputError(f"circuit {label}: seed names {', '.join(unknown)}, but the inputs are {', '.join(inputs)}")
     if missing:
         start.update({n: 1.0 for n in missing})  # no seed given: every input starts at 1
+    if build is None and torch is not None and _traces_on_units(torch, [float(start[n]) for n in inputs]):
+        build = torch  # written with operators only, the torch twin runs on Units too: it can be drawn
     declared = Circuit(
         name=label,
         formula=formula or label,

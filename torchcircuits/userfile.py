@@ -51,6 +51,9 @@ def load_declarations(path: str | Path) -> dict[str, Declaration]:
         raise InputError(f"{path.name}: {error}") from None
     except Exception as error:  # the user's module: whatever it raises is reported in one line
         raise user_error(f"{path.name} does not import: it", error) from None
+    except SystemExit:  # a script's sys.exit() or argparse at import time
+        raise InputError(f"{path.name} does not import: it calls sys.exit() when imported "
+                         "(put script code under if __name__ == '__main__':)") from None  # fmt: skip
     finally:
         sys.path.remove(folder)
     if not found:
