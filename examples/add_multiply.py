@@ -6,7 +6,7 @@
 import torchcircuits
 
 
-@torchcircuits.circuit(torch=lambda x, y, z: (x + y) * z, build=lambda x, y, z: (x + y) * z, formula="(x + y) * z")
+@torchcircuits.circuit(torch=lambda x, y, z: (x + y) * z, formula="(x + y) * z")
 def add_multiply(x=-2.0, y=5.0, z=-4.0):
     # forward
     q = x + y

@@ -133,7 +133,7 @@ class PracticeWindow(QWidget):
             self.load_file(path)
 
     def load_file(self, path: str) -> None:
-        """Add the circuits a user's file declares (those with a Unit face, ``build=...``) and practise the first."""
+        """Add the circuits of a user's file that have a Unit face (``build=``, or traced); practise the first."""
         from torchcircuits.userfile import load_declarations
 
         try:
