@@ -235,6 +235,10 @@ class CircuitView(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(self.chooser)
+        self.practice_button = QPushButton("Practice: backprop it by hand")
+        self.practice_button.clicked.connect(self.open_practice)
+        self.practice_window = None
+        side_layout.addWidget(self.practice_button)
         side_layout.addWidget(self.follow)
         side_layout.addLayout(zoom_row)
         side_layout.addWidget(self.inputs_box)
@@ -465,6 +469,17 @@ class CircuitView(QWidget):
             f"start: {format_number(rows[0].start_output)}"
         )
         self.message.clear()
+
+    def open_practice(self) -> None:
+        """Practice mode (:mod:`torchcircuits_gui.practice`) on this circuit at these inputs."""
+        from .practice import PracticeWindow
+
+        if self.practice_window is None:
+            self.practice_window = PracticeWindow(self.circuit, self.values, self)
+        else:
+            self.practice_window.set_circuit(self.circuit.name, self.values)
+        self.practice_window.show()
+        self.practice_window.raise_()
 
     # --- drawing ------------------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:

@@ -11,7 +11,8 @@
   :mod:`torchcircuits.regularizers`, :mod:`torchcircuits.models`: the layer stack of any depth on three faces;
 * :mod:`torchcircuits.optim`, :mod:`torchcircuits.schedules`: optimizers and learning-rate schedules;
 * :mod:`torchcircuits.config`, :mod:`torchcircuits.trainer`, :mod:`torchcircuits.session`: one trainer for all;
-* :mod:`torchcircuits.guide`: the guide's own training code, for comparison.
+* :mod:`torchcircuits.guide`: the guide's own training code, for comparison;
+* :func:`circuit`, :func:`layer` (:mod:`torchcircuits.usercheck`), :mod:`torchcircuits.testing`: your own backward.
 """
 
 from .activations import ACTIVATIONS
@@ -42,6 +43,7 @@ from .units import (
     TanhGate,
     Unit,
 )
+from .usercheck import Layer, circuit, layer
 
 __version__ = "0.1.0"
 
@@ -89,4 +91,7 @@ __all__ = [
     "numerical_gradient",
     "rel_error",
     "run_checks",
+    "circuit",
+    "layer",
+    "Layer",
 ]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from .errors import InputError, parse_assignments, parse_float
 from .pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe
 
-__all__ = ["main", "build_parser", "OneLineErrorParser", "non_negative_int"]
+__all__ = ["main", "build_parser", "OneLineErrorParser", "non_negative_int", "check_table"]
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -70,6 +70,10 @@ def _trials(text: str) -> int:
 
 
 def _format_inputs(values: dict[str, float], limit: int = _INPUTS_WIDTH) -> str:
+    if any("[" in k for k in values):  # a layer's entries x[i, j]: name each input with its entry count
+        from .usercheck import summarize_entries
+
+        return summarize_entries(values)
     text = ", ".join(f"{k}={v:.4g}" for k, v in values.items())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -100,19 +104,33 @@ class _CheckTable:
         return self._line(_CHECK_HEADER) + "\n" + "  ".join("-" * w for w in self.widths)
 
     def row(self, r) -> str:
-        compared = r.status in ("ok", "fail")
-        return self._line(
-            (
-                r.circuit,
-                r.run,
-                _format_inputs(r.inputs),
-                f"{r.output:.6g}",
-                f"{r.max_abs_diff_hand_torch:.1e}",
-                f"{r.max_rel_error_numeric:.1e}" if compared else "-",
-                _STATUS_TEXT[r.status],
-                r.reason,
-            )
-        )
+        return self._line(_row_cells(r))
+
+
+def _row_cells(r) -> tuple[str, ...]:
+    """One run as the table's cells."""
+    compared = r.status in ("ok", "fail", "kink")
+    return (
+        r.circuit,
+        r.run,
+        _format_inputs(r.inputs),
+        f"{r.output:.6g}",
+        "-" if r.max_abs_diff_hand_torch is None else f"{r.max_abs_diff_hand_torch:.1e}",
+        f"{r.max_rel_error_numeric:.1e}" if compared else "-",
+        _STATUS_TEXT[r.status],
+        r.reason,
+    )
+
+
+def check_table(runs: list) -> str:
+    """A whole table of finished runs, each column as wide as its widest cell (the reason column unpadded)."""
+    rows = [_CHECK_HEADER, *(_row_cells(r) for r in runs)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_CHECK_HEADER) - 1)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join([c.ljust(w) for c, w in zip(cells, widths, strict=False)] + [cells[-1]]).rstrip()
+
+    return "\n".join([line(rows[0]), "  ".join("-" * w for w in widths), *(line(row) for row in rows[1:])])
 
 
 def _count(n: int, noun: str) -> str:
@@ -120,6 +138,12 @@ def _count(n: int, noun: str) -> str:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    if args.file is not None:
+        from .usercheck_cli import run_file_check
+
+        if args.inputs:
+            raise InputError("--inputs works on the registry's circuits; with --file, set the seed in the file")
+        return run_file_check(args)
     from collections import Counter
 
     from .check import HAND_TORCH_TOL, NUMERIC_REL_TOL, iter_checks
@@ -250,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="compare hand, Unit, torch and numerical gradients of the circuits")
     check.add_argument("names", nargs="*", metavar="NAME", help="circuits to check (default: all)")
+    check.add_argument("--file", metavar="FILE.py", help="check the circuits and layers this file declares instead")
     check.add_argument(
         "--trials", type=_trials, default=3, help=f"random points per circuit (default 3, at most {MAX_TRIALS})"
     )

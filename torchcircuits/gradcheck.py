@@ -24,6 +24,7 @@ from .units import Unit
 __all__ = [
     "DEFAULT_H",
     "numerical_gradient",
+    "one_sided_gradients",
     "numerical_gradient_units",
     "numerical_gradient_tensors",
     "rel_error",
@@ -63,6 +64,29 @@ def numerical_gradient(
             down = f({**point, name: value - h})
             grads[name] = (up - down) / (2.0 * h)
     return grads
+
+
+def one_sided_gradients(
+    f: Callable[[Mapping[str, float]], float],
+    inputs: Mapping[str, float],
+    h: float = DEFAULT_H,
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(left, centered, right) differences of ``f`` for each named input.
+
+    left = (f(x) - f(x - h)) / h and right = (f(x + h) - f(x)) / h are the two
+    one-sided slopes; at a kink they bracket every subgradient. centered is
+    exactly :func:`numerical_gradient`'s. Costs ``2 * len(inputs) + 1`` evaluations.
+    """
+    point = dict(inputs)
+    base = f(point)
+    left, centered, right = {}, {}, {}
+    for name, value in inputs.items():
+        up = f({**point, name: value + h})
+        down = f({**point, name: value - h})
+        left[name] = (base - down) / h
+        centered[name] = (up - down) / (2.0 * h)
+        right[name] = (up - base) / h
+    return left, centered, right
 
 
 def numerical_gradient_units(

@@ -9,6 +9,10 @@ named inputs:
   guide's "backprop ninja" style; returns the output and one gradient per input;
 * ``torch_forward``: the same expression on float64 tensors, for autograd.
 
+A circuit declared by a user (:mod:`torchcircuits.usercheck`) may lack the
+Unit face (``build=None``: no drawing, no Unit gradients) or the torch face
+(``torch_forward=None``: the hand gradients are then compared with numerics only).
+
 The registry (:mod:`torchcircuits.circuits`) collects them.
 """
 
@@ -51,9 +55,9 @@ class Circuit:
     formula: str
     inputs: tuple[str, ...]
     seed: Mapping[str, float]
-    build: Callable[[Mapping[str, Unit]], Unit]
+    build: Callable[[Mapping[str, Unit]], Unit] | None
     hand: Callable[[Mapping[str, float]], HandResult]
-    torch_forward: Callable[[Mapping[str, Tensor]], Tensor]
+    torch_forward: Callable[[Mapping[str, Tensor]], Tensor] | None
     description: str = ""
     #: Inputs that are data rather than parameters (the guide's "pegs").
     data_inputs: tuple[str, ...] = ()
@@ -83,11 +87,13 @@ class Circuit:
             values = self.sampler(rng, self.inputs)
             if self.domain(values) and self.kink_gap(values) > KINK_GAP:
                 return values
-        raise RuntimeError(f"could not draw inputs for {self.name} away from its kinks")
+        raise RuntimeError(f"could not draw inputs for {self.name} inside its domain and away from its kinks")
 
     # --- the three faces ---------------------------------------------------------------
     def units(self, values: Mapping[str, float]) -> tuple[Unit, dict[str, Unit]]:
         """Build the Unit expression; returns (output, input Units by name)."""
+        if self.build is None:
+            raise InputError(f"circuit {self.name} has no Unit expression (declare it with build=...)")
         leaves = {name: Unit(values[name], label=name) for name in self.inputs}
         return self.build(leaves), leaves
 
@@ -98,12 +104,18 @@ class Circuit:
     def grad_hand(self, values: Mapping[str, float]) -> HandResult:
         return self.hand(values)
 
-    def grad_units(self, values: Mapping[str, float]) -> HandResult:
+    def grad_units(self, values: Mapping[str, float]) -> HandResult | None:
+        """The Unit engine's gradients; None for a circuit without a Unit face."""
+        if self.build is None:
+            return None
         out, leaves = self.units(values)
         out.backward()
         return out.value, {name: unit.grad for name, unit in leaves.items()}
 
-    def grad_torch(self, values: Mapping[str, float], device: str | torch.device = "cpu") -> HandResult:
+    def grad_torch(self, values: Mapping[str, float], device: str | torch.device = "cpu") -> HandResult | None:
+        """Autograd's gradients in float64; None for a circuit without a torch face."""
+        if self.torch_forward is None:
+            return None
         tensors = {
             name: torch.tensor(values[name], dtype=torch.float64, device=device, requires_grad=True)
             for name in self.inputs
@@ -114,7 +126,9 @@ class Circuit:
         return out.item(), grads
 
     def kink_gap(self, values: Mapping[str, float]) -> float:
-        """Smallest distance of any max/ReLU gate's inputs from its switch point."""
+        """Smallest distance of any max/ReLU gate's inputs from its switch point (inf without a Unit face)."""
+        if self.build is None:
+            return math.inf
         out, _ = self.units(values)
         gap = math.inf
         for unit in out.wires():

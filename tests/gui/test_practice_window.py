@@ -1,0 +1,96 @@
+"""Practice mode's window: opened from the circuit tab, answers graded on the drawing, reveal, progress kept."""
+
+from pathlib import Path
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from torchcircuits.circuits import get_circuit
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def practice(qtbot):
+    from torchcircuits_gui.practice import PracticeWindow
+
+    win = PracticeWindow(get_circuit("neuron"))
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def node(win, label):
+    return win.practice.wire_named(label)
+
+
+def test_the_circuit_tab_opens_practice_on_its_circuit_and_inputs(qtbot):
+    from torchcircuits_gui.circuit_view import CircuitView
+    from torchcircuits_gui.controller import TrainingController
+
+    view = CircuitView(TrainingController())
+    qtbot.addWidget(view)
+    view.set_circuit("multiply")
+    view.set_input("x", 4.0)
+    view.practice_button.click()
+    assert view.practice_window.isVisible() and view.practice_window.practice.values == {"x": 4.0, "y": 3.0}
+    view.practice_window.reveal()
+    view.practice_button.click()  # the same circuit at the same inputs: the progress stays
+    assert view.practice_window.practice.done == 1
+    view.practice_window.close()
+
+
+def test_practice_opens_with_every_gradient_hidden(practice):
+    assert practice.isVisible() and practice.practice.circuit.name == "neuron"
+    shown = practice.canvas.diagram
+    assert all(n.grad is None for n in shown.nodes if n.kind in ("input", "gate"))
+    assert "0 of 10 wires done (0 revealed), 0 mistakes" in practice.counter.text()
+    enabled = [practice.practice.wires[n].label for n, f in practice.fields.items() if f.isEnabled()]
+    assert enabled == ["σ(a * x + b * y + c)"]
+
+
+def test_a_right_answer_typed_and_entered_is_marked_and_unlocks_the_next(practice, qtbot):
+    top = node(practice, "σ(a * x + b * y + c)")
+    practice.fields[top].setText("1")
+    qtbot.keyPress(practice.fields[top], Qt.Key.Key_Return)
+    assert practice.practice.known == {top: "answered"} and not practice.fields[top].isEnabled()
+    assert "Right" in practice.message.text() and "1 of 10 wires done" in practice.counter.text()
+    assert practice.canvas.diagram.node(top).grad == 1.0
+    assert practice.fields[node(practice, "a * x + b * y + c")].isEnabled()
+
+
+def test_a_wrong_answer_is_rejected_with_the_hint(practice):
+    practice.answer(node(practice, "σ(a * x + b * y + c)"), "1")
+    s = node(practice, "a * x + b * y + c")
+    assert practice.answer(s, "0.25") is False
+    assert "local derivative of the σ gate" in practice.message.text()
+    assert "1 mistake" in practice.counter.text() and practice.fields[s].isEnabled()
+    assert practice.answer(s, "0.8807970779778823 * (1 - 0.8807970779778823)") is True
+
+
+def test_an_answer_below_an_unknown_wire_is_refused(practice):
+    a = node(practice, "a")
+    assert practice.answer(a, "-0.105") is None
+    assert "not known yet" in practice.message.text() and practice.practice.mistakes == 0
+
+
+def test_reveal_fills_one_wire_and_progress_survives_switching_circuits(practice):
+    practice.reveal_button.click()
+    assert practice.practice.done == 1 and "1 revealed" in practice.counter.text()
+    practice.set_circuit("multiply")
+    assert practice.practice.done == 0
+    practice.set_circuit("neuron")
+    assert practice.practice.done == 1
+    saved = practice.state()
+    practice.fresh_button.click()
+    assert practice.practice.done == 0 and practice.practice.values != saved["practices"][0]["values"]
+    practice.restore(saved)
+    assert practice.practice.done == 1
+
+
+def test_a_users_file_can_be_practised(practice):
+    practice.load_file(str(EXAMPLES / "add_multiply.py"))
+    assert practice.practice.circuit.name == "add_multiply" and practice.practice.total == 5
+    assert practice.chooser.currentText() == "add_multiply"
+    practice.load_file(str(EXAMPLES / "softmax.py"))
+    assert "no circuit with a Unit expression" in practice.message.text()
