@@ -470,6 +470,18 @@ class CircuitView(QWidget):
         )
         self.message.clear()
 
+    def practice_state(self) -> dict | None:
+        """The practice exercises' progress (JSON), or None when practice was never opened."""
+        return None if self.practice_window is None else self.practice_window.state()
+
+    def restore_practice(self, data: dict) -> None:
+        """Bring back :meth:`practice_state`'s progress (a session's); the window opens when asked."""
+        from .practice import PracticeWindow
+
+        if self.practice_window is None:
+            self.practice_window = PracticeWindow(self.circuit, self.values, self)
+        self.practice_window.restore(data)
+
     def open_practice(self) -> None:
         """Practice mode (:mod:`torchcircuits_gui.practice`) on this circuit at these inputs."""
         from .practice import PracticeWindow

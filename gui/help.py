@@ -46,6 +46,8 @@ TOOLTIPS: dict[str, str] = {
 #: the circuit tab's controls
 CIRCUIT_TOOLTIPS: dict[str, str] = {
     "chooser": "The circuit to explore: the guide's Chapter 1 circuits and its SVM and net as circuits",
+    "practice_button": "Practice: every gradient hidden; type each wire's gradient in chain-rule order, graded within "
+                       "1e-6, with a hint after a miss",
     "follow": "Show the training tab's model (linear SVM or 3-neuron ReLU net) on the example just learned",
     "fit": "Zoom so the whole circuit fits the window (small circuits are enlarged)",
     "zoom_out": "Zoom out (or turn the mouse wheel over the circuit)",

@@ -270,7 +270,11 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def view_options(self) -> dict:
-        return {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked()}
+        options = {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked()}
+        practice = self.circuit_view.practice_state()
+        if practice is not None:
+            options["practice"] = practice  # the circuit tab's exercises, so a session remembers progress
+        return options
 
     def _confirm(self, title: str, text: str) -> bool:
         """Ask yes or no (tests replace this)."""
@@ -380,6 +384,8 @@ class MainWindow(QMainWindow):
         if view is not None:
             self.log_scale.setChecked(bool(view.get("log_scale")))
             self.hard.setChecked(bool(view.get("hard_boundary")))
+            if isinstance(view.get("practice"), dict):
+                self.circuit_view.restore_practice(view["practice"])
 
     def ask_export_png(self) -> None:
         if path := self._ask(True, "Export plots", "PNG images (*.png)", ".png"):

@@ -94,3 +94,25 @@ def test_a_users_file_can_be_practised(practice):
     assert practice.chooser.currentText() == "add_multiply"
     practice.load_file(str(EXAMPLES / "softmax.py"))
     assert "no circuit with a Unit expression" in practice.message.text()
+
+
+def test_a_saved_session_remembers_practice_progress(window, tmp_path):
+    from torchcircuits_gui.window import MainWindow
+
+    view = window.circuit_view
+    view.set_circuit("neuron")
+    view.practice_button.click()
+    view.practice_window.reveal()
+    view.practice_window.reveal()
+    path = tmp_path / "s.json"
+    assert window.save_session(str(path))
+    view.practice_window.close()
+    other = MainWindow(window.controller.settings, grid_size=40)
+    try:
+        assert other.circuit_view.practice_state() is None
+        other.load_session(str(path))
+        restored = other.circuit_view.practice_window
+        assert restored is not None and restored.practice.circuit.name == "neuron" and restored.practice.done == 2
+    finally:
+        other.controller.pause()
+        other.close()
