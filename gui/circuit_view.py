@@ -498,6 +498,13 @@ class CircuitView(QWidget):
         colour = "#b00000" if level == "error" else "#205020"
         self.message.setText(f'<span style="color:{colour}">{text}</span>')
 
+    def _show_chosen(self, name: str) -> None:
+        """Show ``name`` in the chooser without choosing it again."""
+        if self.chooser.currentText() != name:
+            self.chooser.blockSignals(True)
+            self.chooser.setCurrentText(name)
+            self.chooser.blockSignals(False)
+
     def refresh(self) -> None:
         if self.follow.isChecked():
             diagram = follow_diagram(self.controller)
@@ -507,8 +514,10 @@ class CircuitView(QWidget):
                 return
             self.message.clear()
             self.step_label.setText("following: the training tab's model on its last example")
+            self._show_chosen(diagram.name)  # the (disabled) chooser names the circuit on the canvas
             self.canvas.set_diagram(diagram)
             return
+        self._show_chosen(self.circuit.name)
         diagram = build_diagram(
             self.circuit, self.values, tuple(self.fixed), forward_done=self.forward_done,
             backward_done=self.backward_done,

@@ -86,13 +86,14 @@ def test_follow_the_training(window, view):
     view.follow.setChecked(True)
     diagram = view.canvas.diagram
     assert diagram.name == "svm_score" and "following training: step 30" in diagram.caption
+    assert view.chooser.currentText() == "svm_score" and not view.chooser.isEnabled()
     trainer = window.controller.trainer
     a = next(n for n in diagram.nodes if n.label == "a")
     assert a.value == pytest.approx(trainer.parameters()["W"][0, 0].item())
     window.controller.apply_preset("guide-net")
     window.controller.run_steps(5)
     window.redraw()
-    assert view.canvas.diagram.name == "two_layer_net"
+    assert view.canvas.diagram.name == "two_layer_net" and view.chooser.currentText() == "two_layer_net"
     window.controller.apply_data(__import__("torchcircuits.run", fromlist=["DataSpec"]).DataSpec("spiral"))
     view.refresh()
     assert "follow shows one-score models" in view.message.text()
