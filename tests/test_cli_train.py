@@ -150,3 +150,33 @@ def test_a_file_named_like_a_built_in_set_does_not_shadow_it(tmp_path, capsys, m
     assert "on guide: 6 train" in capsys.readouterr().out
     assert main(["train", "--dataset", "./guide", "--steps", "1"]) == 0
     assert "on file ./guide: 2 train" in capsys.readouterr().out
+
+
+def test_review_findings_are_refused_or_reported(tmp_path, capsys):
+    # a saved --nesterov can be turned off, and the setting never sticks
+    session = tmp_path / "n.json"
+    assert main(["train", "--model", "net", "--dataset", "moons", "--steps", "3", "--momentum", "0.9",
+                 "--nesterov", "--save", str(session)]) == 0  # fmt: skip
+    assert main(["train", "--session", str(session), "--steps", "2", "--momentum", "0", "--no-nesterov"]) == 0
+    capsys.readouterr()
+    # a --save path that cannot be written is refused before training
+    assert main(["train", "--steps", "5", "--save", str(tmp_path / "missing" / "x.json")]) == 2
+    assert "the folder" in capsys.readouterr().err
+    # --hidden and --activation do not apply to a linear model
+    assert main(["train", "--model", "linear", "--hidden", "8"]) == 2
+    assert "--hidden applies to the net only" in capsys.readouterr().err
+    # huge losses print in four significant digits, not hundreds of digits
+    assert main(["train", "--dataset", "moons", "--model", "net", "--lr", "1e6", "--steps", "3"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert all(len(word) < 40 for word in out.split())
+    # a session whose test set does not match its training set does not open
+    document = json.loads(session.read_text())
+    document["test"]["num_classes"] = 3
+    session.write_text(json.dumps(document))
+    assert main(["train", "--session", str(session), "--steps", "1"]) == 2
+    assert "the training and test data do not match" in capsys.readouterr().err
+
+
+def test_an_input_given_twice_to_check_is_refused(capsys):
+    assert main(["check", "relu", "--inputs", "a=1,a=-2", "--trials", "0"]) == 2
+    assert "a is given twice" in capsys.readouterr().err

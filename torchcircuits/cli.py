@@ -101,7 +101,7 @@ class _CheckTable:
         return "  ".join(padded + list(cells[len(self.widths) :])).rstrip()
 
     def header(self) -> str:
-        return self._line(_CHECK_HEADER) + "\n" + "  ".join("-" * w for w in self.widths)
+        return self._line(_CHECK_HEADER) + "\n" + "  ".join("-" * w for w in (*self.widths, len(_CHECK_HEADER[-1])))
 
     def row(self, r) -> str:
         return self._line(_row_cells(r))
@@ -130,7 +130,8 @@ def check_table(runs: list) -> str:
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join([c.ljust(w) for c, w in zip(cells, widths, strict=False)] + [cells[-1]]).rstrip()
 
-    return "\n".join([line(rows[0]), "  ".join("-" * w for w in widths), *(line(row) for row in rows[1:])])
+    dashes = "  ".join("-" * w for w in (*widths, len(_CHECK_HEADER[-1])))
+    return "\n".join([line(rows[0]), dashes, *(line(row) for row in rows[1:])])
 
 
 def _count(n: int, noun: str) -> str:

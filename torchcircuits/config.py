@@ -240,14 +240,13 @@ def parse_batch(text: object) -> int | None:
 def parse_hidden(text: object) -> tuple[int, ...]:
     """``8,8,4`` -> (8, 8, 4): one width per hidden layer, each a whole number >= 1."""
     parts = [part.strip() for part in str(text).split(",")]
-    if not parts or any(not part for part in parts):
+    if any(not part for part in parts):
         raise SettingError("hidden", f"must be layer widths separated by commas, such as 8,8,4, got {text!r}")
     widths = []
     for part in parts:
-        try:
-            widths.append(int(part))
-        except ValueError:
-            raise SettingError("hidden", f"widths must be whole numbers, got {part!r} in {text!r}") from None
+        if not part.isdigit():
+            raise SettingError("hidden", f"widths must be whole numbers, got {part!r} in {text!r}")
+        widths.append(int(part))
     widths_tuple = tuple(widths)
     check_hidden(widths_tuple)
     return widths_tuple

@@ -71,6 +71,8 @@ def parse_assignments(text: str, what: str = "inputs") -> dict[str, float]:
         name = name.strip()
         if not sep or not name:
             raise InputError(f"{what}: expected NAME=NUMBER pairs separated by commas, got {part!r}")
+        if name in values:
+            raise InputError(f"{what}: {name} is given twice; give each input once")
         values[name] = parse_float(number, f"input {name}")
     if not values:
         raise InputError(f"{what}: expected NAME=NUMBER pairs separated by commas, got {text!r}")

@@ -107,7 +107,8 @@ def _softmax_hand(S: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
     index = c.unsqueeze(1)
     loss = (torch.log(total) - shifted.gather(1, index)).mean()
     probs = exp / total
-    dS = probs.scatter_add(1, index, torch.full(index.shape, -1.0, dtype=S.dtype)) / n  # softmax(S) - onehot(c)
+    minus_one = torch.full(index.shape, -1.0, dtype=S.dtype, device=S.device)
+    dS = probs.scatter_add(1, index, minus_one) / n  # softmax(S) - onehot(c)
     return loss, dS
 
 

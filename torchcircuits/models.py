@@ -131,7 +131,7 @@ def init_params(spec: ModelSpec, init: str, generator: torch.Generator) -> Param
     * ``uniform``: every parameter uniform in [-0.5, 0.5];
     * ``small``: weights 0.01·N(0, 1), biases 0 (cs231n's);
     * ``he``: weights N(0, 2/fan_in), biases 0 (for ReLUs);
-    * ``xavier``: weights N(0, 1/fan_in), biases 0 (for tanh and sigmoid).
+    * ``xavier``: weights N(0, 2/(fan_in + fan_out)), biases 0 (Glorot's, for tanh and sigmoid).
     """
     if init not in INITS:
         raise unknown_name("init", init, INITS)
@@ -148,7 +148,8 @@ def init_params(spec: ModelSpec, init: str, generator: torch.Generator) -> Param
         elif is_bias:
             params[name] = torch.zeros(shape, dtype=torch.float64)
         else:
-            scale = {"small": 0.01, "he": math.sqrt(2.0 / shape[0]), "xavier": math.sqrt(1.0 / shape[0])}[init]
+            fan_in, fan_out = shape
+            scale = {"small": 0.01, "he": math.sqrt(2.0 / fan_in), "xavier": math.sqrt(2.0 / (fan_in + fan_out))}[init]
             params[name] = scale * torch.randn(shape, generator=generator, dtype=torch.float64)
     return params
 

@@ -177,7 +177,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     opt.add_argument("--schedule", help="constant, step:EVERY:GAMMA, exp:GAMMA, inverse:K or cosine:T "
                      "(default constant)")  # fmt: skip
     opt.add_argument("--momentum", help="sgd momentum in [0, 1) (default 0)")
-    opt.add_argument("--nesterov", action="store_true", help="Nesterov momentum (sgd with --momentum)")
+    opt.add_argument("--nesterov", action=argparse.BooleanOptionalAction, default=None,
+                     help="Nesterov momentum (sgd with --momentum); --no-nesterov turns a saved one off")
     opt.add_argument("--betas", help="adam's two decay rates (default 0.9,0.999)")
     opt.add_argument("--eps", help="adam's and rmsprop's epsilon (default 1e-8)")
     opt.add_argument("--alpha", help="rmsprop's decay rate (default 0.99)")
@@ -186,7 +187,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     opt.add_argument("--reg", help="regularization strength: multiplies the sum of squared weights (default 0.001)")
     opt.add_argument("--reg-kind", dest="reg_kind", help=f"one of {', '.join(REGULARIZERS)} (default l2)")
     opt.add_argument("--backend", help=f"one of {', '.join(BACKENDS)}: gradients by hand or by autograd")
-    opt.add_argument("--compare", action="store_true", help="compute both backends and report the largest difference")
+    opt.add_argument("--compare", action=argparse.BooleanOptionalAction, default=None,
+                     help="compute both backends and report the largest difference")
     opt.add_argument("--seed", help="seed of the data, the split, the init and the sampling (default 0)")
     data = p.add_argument_group("data")
     data.add_argument("--dataset", help=f"one of {', '.join(DATASETS)}, or a FILE.csv (default guide)")
@@ -210,8 +212,12 @@ def settings_from_args(args: argparse.Namespace, base: RunSettings | None = None
         if value is not None:
             changes[key] = parse(value)
     for key in ("nesterov", "compare"):
-        if getattr(args, key, False):
-            changes[key] = True
+        if getattr(args, key, None) is not None:
+            changes[key] = bool(getattr(args, key))
+    model = changes.get("model", base.config.model)
+    for key in ("hidden", "activation"):
+        if key in changes and not MODELS[model].hidden_layers:
+            raise SettingError(key, f"applies to the net only; model {model} has no hidden layer")
     config = replace(base.config, **changes).validated()
     data_changes: dict = {"seed": config.seed} if getattr(args, "seed", None) is not None else {}
     if args.dataset is not None:

@@ -178,7 +178,7 @@ def load_session(path: str | Path) -> Session:
         test = _dataset_from_json(document.get("test"), "test")
     except InputError as error:
         raise InputError(f"cannot open session {path.name}: {error}") from None
-    if train.inputs != test.inputs or train.num_classes == 0 and test.num_classes != 0:
+    if train.inputs != test.inputs or train.num_classes != test.num_classes:
         raise InputError(f"cannot open session {path.name}: the training and test data do not match")
     state = document.get("trainer")
     if state is not None and not isinstance(state, dict):

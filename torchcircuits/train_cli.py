@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 import time
+from pathlib import Path
 
 from .errors import InputError
 from .progress import ProgressBar
@@ -52,13 +53,32 @@ def _start(args: argparse.Namespace):
     session = load_session(args.session)
     settings = session.settings
     overrides = settings_from_args(args, base=settings)
-    trainer = restore_trainer(session)
+    try:
+        trainer = restore_trainer(session)
+    except InputError as error:
+        raise InputError(f"cannot open session {Path(args.session).name}: {error}") from None
     if not trainer.retune(overrides.config):
         raise InputError("these options would need a new model: continue with optimization options only")
     return overrides, session.train, session.test, trainer, list(session.history)
 
 
+def _check_save_path(path: str) -> None:
+    """Refuse a --save path that cannot be written before any training time is spent."""
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"--save {path} is a folder: give a file name such as run.json")
+    if not target.parent.is_dir():
+        raise InputError(f"--save {path}: the folder {target.parent} does not exist")
+
+
+def _number(value: float) -> str:
+    """A loss as the summary prints it: four decimals, or four significant digits when huge."""
+    return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.4g}"
+
+
 def run_train(args: argparse.Namespace) -> int:
+    if args.save:
+        _check_save_path(args.save)
     settings, train, test, trainer, history = _start(args)
     steps = settings.steps
     record_every = max(1, math.ceil(steps / MAX_RECORDS))
@@ -126,9 +146,14 @@ def _summary_text(settings, trainer, train, test, final, done, elapsed, rate) ->
         f"{settings.config.model} ({trainer.loss.name} loss) on {settings.data.label}: {len(train)} train / "
         f"{len(test)} test points, {done} steps in {elapsed:.2f} s ({rate:,.0f} steps/s)"
     )
-    loss = f"loss {final.train_loss:.4f} (data {final.train_data_loss:.4f} + reg {final.reg_loss:.4f})"
+    loss = f"loss {_number(final.train_loss)} (data {_number(final.train_data_loss)} + reg {_number(final.reg_loss)})"
     if trainer.loss.task == "classification":
         test_text = "no test set" if final.test_accuracy is None else f"test accuracy {final.test_accuracy:.1%}"
         return f"{head}\n{loss}, train accuracy {final.train_accuracy:.1%}, {test_text}"
-    test_text = "no test set" if final.test_r2 is None else f"test RMSE {final.test_rmse:.4f}, R² {final.test_r2:.4f}"
-    return f"{head}\n{loss}, train RMSE {final.train_rmse:.4f}, R² {final.train_r2:.4f}, {test_text}"
+    def r2(value: float | None) -> str:
+        return "n/a (the targets do not vary)" if value is None else f"{value:.4f}"
+
+    test_text = "no test set"
+    if final.test_rmse is not None:
+        test_text = f"test RMSE {_number(final.test_rmse)}, R² {r2(final.test_r2)}"
+    return f"{head}\n{loss}, train RMSE {_number(final.train_rmse)}, R² {r2(final.train_r2)}, {test_text}"

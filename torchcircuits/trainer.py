@@ -114,10 +114,11 @@ def _losses_for(config: TrainConfig, data: Dataset) -> list[str]:
     return [n for n in MODELS[config.model].losses if get_loss(n).task == data.task] or ["(none: use linear or net)"]
 
 
-def _r2(prediction: Tensor, target: Tensor) -> float:
+def _r2(prediction: Tensor, target: Tensor) -> float | None:
+    """1 - SS_res / SS_tot; None where the targets do not vary (a one-point test set): R² is undefined there."""
     residual = ((prediction - target) ** 2).sum().item()
     total = ((target - target.mean()) ** 2).sum().item()
-    return 1.0 - residual / total if total > 0 else (1.0 if residual == 0 else 0.0)
+    return 1.0 - residual / total if total > 0 else None
 
 
 #: up to this many numbers, reading tensors into Python beats launching tensor ops (measured here:
