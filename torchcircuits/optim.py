@@ -28,6 +28,7 @@ from torch import Tensor
 
 from .errors import InputError, SettingError, unknown_name
 from .schedules import number_text
+from .tensors import from_json_list
 
 __all__ = [
     "Proposal",
@@ -196,17 +197,6 @@ def _check_header(state: object, kind: str, allowed: set[str]) -> None:
         raise InputError(f"the saved {kind} state has unknown keys: {', '.join(unknown)}")
 
 
-def _tensor(value: object, dtype: torch.dtype, what: str) -> Tensor:
-    """A nested list of finite numbers as a tensor; InputError naming ``what`` otherwise."""
-    try:
-        tensor = torch.tensor(value, dtype=dtype)
-    except (TypeError, ValueError, RuntimeError, OverflowError):
-        raise InputError(f"{what} is not a nested list of numbers") from None
-    if not torch.isfinite(tensor).all():
-        raise InputError(f"{what} has numbers that are not finite")
-    return tensor
-
-
 def _tensors_by_name(saved: object, params: Mapping[str, Tensor], what: str) -> dict[str, Tensor]:
     """``{name: nested list}`` for exactly the parameters' names, each of its parameter's shape."""
     if not isinstance(saved, dict):
@@ -216,10 +206,7 @@ def _tensors_by_name(saved: object, params: Mapping[str, Tensor], what: str) -> 
         raise InputError(f"{what} does not fit the parameters (missing: {missing}, unknown: {unknown})")
     tensors = {}
     for name, p in params.items():
-        tensor = _tensor(saved[name], p.dtype, f"{what}[{name}]")
-        if tensor.shape != p.shape:
-            raise InputError(f"{what}[{name}] has shape {tuple(tensor.shape)}, expected {tuple(p.shape)}")
-        tensors[name] = tensor.to(p.device)
+        tensors[name] = from_json_list(saved[name], tuple(p.shape), f"{what}[{name}]", p.dtype).to(p.device)
     return tensors
 
 
@@ -452,7 +439,7 @@ def _decode(value: object, dtype: torch.dtype, what: str) -> object:
     if isinstance(value, dict):
         if set(value) != {"tensor"}:
             raise InputError(f"{what} has a dict that is not a saved tensor")
-        return _tensor(value["tensor"], dtype, what)
+        return from_json_list(value["tensor"], None, what, dtype)
     if isinstance(value, list):
         return [_decode(v, dtype, what) for v in value]
     if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):

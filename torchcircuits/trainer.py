@@ -22,7 +22,7 @@ from .config import BACKENDS, MODELS, TrainConfig
 from .data import Dataset
 from .errors import InputError, SettingError
 from .features import check_features, default_features, featurize
-from .losses import Loss
+from .losses import Loss, get_loss
 from .models import (
     ModelSpec,
     build_module,
@@ -109,8 +109,7 @@ def _check_data(config: TrainConfig, train: Dataset) -> Loss:
 
 
 def _losses_for(config: TrainConfig, data: Dataset) -> list[str]:
-    from .losses import get_loss
-
+    """The losses of this model that train this data's task (for a refusal's message)."""
     return [n for n in MODELS[config.model].losses if get_loss(n).task == data.task] or ["(none: use linear or net)"]
 
 
