@@ -29,3 +29,23 @@ def test_update_ratio_and_grad_norm():
     assert math.isclose(ratios["W"], 0.05 / 5.0, rel_tol=1e-12)
     assert ratios["b"] is None  # ‖θ‖ = 0: undefined, not inf
     assert grad_norms(before) == {"W": 5.0, "b": 0.0}
+
+
+def test_trainer_health_reports_the_last_step_and_a_forced_dead_unit():
+    from torchcircuits.config import TrainConfig
+    from torchcircuits.data import make_dataset
+    from torchcircuits.trainer import Trainer
+
+    trainer = Trainer(TrainConfig(model="net", hidden=(4,), lr=0.1, batch=None), make_dataset("moons", n=40, seed=0))
+    assert trainer.health().update_ratio == {}  # no step yet
+    before = trainer.parameters()
+    with torch.no_grad():  # unit 0: a bias so negative that it never fires on these points
+        trainer.params["b1"][0] = -1e3
+        before["b1"][0] = -1e3
+    trainer.step()
+    health = trainer.health()
+    assert health.dead_fraction == (0.25,)
+    after = trainer.parameters()
+    expected = torch.linalg.vector_norm(after["W2"] - before["W2"]) / torch.linalg.vector_norm(before["W2"])
+    assert math.isclose(health.update_ratio["W2"], expected.item(), rel_tol=1e-12)
+    assert set(health.grad_norm) == {"W1", "b1", "W2", "b2"} and health.grad_norm["W2"] > 0

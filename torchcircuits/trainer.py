@@ -33,6 +33,7 @@ from .models import (
     loss_value,
     torch_loss_and_grads,
 )
+from .monitors import Health, dead_fraction, grad_norms, update_ratios
 from .optim import make_optimizer
 from .schedules import parse_schedule
 from .tensors import from_json_list
@@ -167,6 +168,9 @@ class Trainer:
         self.diverged: str | None = None
         #: indices of the examples the last step used (None for the full batch)
         self.last_batch: Tensor | None = None
+        #: per parameter, the last step's gradient norm and update:data ratio (see :meth:`health`)
+        self._last_grad_norms: dict[str, float] = {}
+        self._last_update_ratios: dict[str, float | None] = {}
 
     def _set_data(self, train: Dataset, test: Dataset | None) -> None:
         self.train_set, self.test_set = train, test if test is not None and len(test) else None
@@ -326,6 +330,8 @@ class Trainer:
         grad_sq, params_finite = _gradient_square_and_finite([grads[n] for n in names],
                                                              [proposal.params[n] for n in names])  # fmt: skip
         self._check_finite(step, data, reg_loss, grad_sq, params_finite)
+        self._last_grad_norms = grad_norms(grads)
+        self._last_update_ratios = update_ratios(self.params, proposal.params)
         self.optimizer.commit(self.params, proposal)
         self.step_count = step
         return StepStats(step, data + reg_loss, data, reg_loss, math.sqrt(grad_sq), lr, diff)
@@ -339,10 +345,12 @@ class Trainer:
             data_loss, reg_loss, grads, diff = self._gradients(self._inputs, self._targets)
             if not first:
                 first.append((data_loss.item(), reg_loss, grads, diff))
+                grads_at_start.update({name: g.detach().clone() for name, g in grads.items()})
             return data_loss.item() + reg_loss, grads
 
         before = self.parameters()
         saved_state = self.optimizer.state_dict()
+        grads_at_start: dict[str, Tensor] = {}
         self.optimizer.step_closure(self.params, closure)
         data, reg, grads, diff = first[0]
         grad_sq, params_finite = _gradient_square_and_finite([grads[n] for n in self.params],
@@ -353,6 +361,8 @@ class Trainer:
             self.load_parameters(before)
             self.optimizer.load_state_dict(saved_state, self.params)
             raise
+        self._last_grad_norms = grad_norms(grads_at_start)
+        self._last_update_ratios = update_ratios(before, self.params)
         self.step_count = step
         return StepStats(step, data + reg, data, reg, math.sqrt(grad_sq), lr, diff)
 
@@ -424,6 +434,16 @@ class Trainer:
     def hidden_activations(self, X: Tensor) -> list[Tensor]:
         """Each hidden layer's output (N, H_l) on raw points X (N, D), first layer first."""
         return hidden_activations(self.params, self.spec, featurize(X.to(torch.float64), self.features))
+
+    def health(self) -> Health:
+        """Dead or saturated units now, on the whole training set; update ratios and gradient norms of the last step.
+
+        Before the first step the per-parameter dicts are empty.
+        """
+        hidden = hidden_activations(self.params, self.spec, self._inputs)
+        return Health(
+            dead_fraction(hidden, self.spec.activation), dict(self._last_update_ratios), dict(self._last_grad_norms)
+        )
 
     def accuracy(self, data: Dataset) -> float:
         return (self.predict(data.X) == data.labels).to(torch.float64).mean().item()
