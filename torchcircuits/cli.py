@@ -204,13 +204,10 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_draw(args: argparse.Namespace) -> int:
-    from functools import partial
-    from importlib.metadata import entry_points
     from pathlib import Path
 
     from .circuits import get_circuit
-    from .diagram import build_diagram, to_svg
-    from .files import atomic_write_text
+    from .diagram import build_diagram, write_diagram
 
     circuit = get_circuit(args.name)
     values = circuit.validate(parse_assignments(args.inputs, "--inputs") if args.inputs else {}, partial=True)
@@ -219,32 +216,40 @@ def _run_draw(args: argparse.Namespace) -> int:
         if name not in circuit.inputs:
             raise InputError(f"--fixed: circuit {circuit.name} has no input {name!r}: its inputs are "
                              f"{', '.join(circuit.inputs)}")  # fmt: skip
-    suffix = Path(args.out).suffix.lower()
-    if suffix not in (".png", ".svg"):
+    if Path(args.out).suffix.lower() not in (".png", ".svg"):
         raise InputError(f"--out must end in .png or .svg, got {args.out!r}")
     scale = parse_float(args.scale, "--scale")
-    if not 0.1 <= scale <= 8:
-        raise InputError(f"--scale must be between 0.1 and 8, got {scale:g}")
     diagram = build_diagram(circuit, values, fixed)
-    if suffix == ".svg":
-        write = partial(atomic_write_text, args.out, to_svg(diagram))
-    else:
-        # PNG painting is a plugin (the app's Qt painter): the library itself never imports Qt
-        found = [e for e in entry_points(group="torchcircuits.renderers") if e.name == "png"]
-        try:
-            render = found[0].load() if found else None
-        except ImportError:
-            render = None
-        if render is None:
-            raise InputError("writing PNG needs the app's extra (pip install 'torchcircuits[gui]'); .svg needs nothing")
-        write = partial(render, diagram, args.out, scale)
-    try:  # atomic: a failed write (a full disk) leaves an earlier file as it was
-        write()
-    except OSError as error:
-        raise InputError(f"cannot write {args.out}: {error.strerror or error}") from None
+    write_diagram(diagram, args.out, scale)  # atomic: a failed write (a full disk) leaves an earlier file as it was
     gates = len(diagram.gate_nodes())
     print(f"{args.out}: {circuit.name}, output {diagram.output:.6g}, {gates} gate{'' if gates == 1 else 's'}")
     return 0
+
+
+#: `guide --seeds`: the SVM's 400 steps take about 0.3 s a seed on a 2-core machine
+MAX_GUIDE_SEEDS = 1000
+
+
+def _guide_seeds(text: str) -> int:
+    value = non_negative_int(text)
+    if not 1 <= value <= MAX_GUIDE_SEEDS:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_GUIDE_SEEDS} seeds, got {value}")
+    return value
+
+
+def _run_guide(args: argparse.Namespace) -> int:
+    from .companion import UNEXPLAINED, format_table, guide_numbers
+    from .progress import ProgressBar
+    from .strict_json import dumps_strict
+
+    chapters = (args.chapter,) if args.chapter else (1, 2)
+    with ProgressBar(args.seeds, "guide-svm seeds") as bar:
+        rows = guide_numbers(chapters, args.seeds, on_seed=bar.update if 2 in chapters else None)
+    if args.json:
+        print(dumps_strict([row.to_json() for row in rows], indent=1))
+    else:
+        print(format_table(rows))
+    return 1 if any(row.status == UNEXPLAINED for row in rows) else 0
 
 
 def _run_bench(args: argparse.Namespace) -> int:
@@ -271,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog="torchcircuits", description="The Hacker's guide circuits, backpropagated and checked."
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"torchcircuits {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="compare hand, Unit, torch and numerical gradients of the circuits")
@@ -297,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="small sizes and few repeats: proves it runs")
     bench.add_argument("--json", action="store_true", help="print one JSON array instead of the table")
     bench.set_defaults(handler=_run_bench)
+
+    guide = sub.add_parser("guide", help="every number the guide prints beside ours: reproduced or erratum")
+    guide.add_argument("--chapter", type=int, choices=(1, 2), help="one chapter (default: both)")
+    guide.add_argument("--seeds", type=_guide_seeds, default=100,
+                       help="seeds of the SVM's training runs, Chapter 2 (default 100, about 0.3 s each)")
+    guide.add_argument("--json", action="store_true", help="print one JSON array of the numbers instead of the table")
+    guide.set_defaults(handler=_run_guide)
 
     listing = sub.add_parser("list", help="list the registered circuits")
     listing.set_defaults(handler=_run_list)

@@ -190,6 +190,13 @@ class Unit:
             if unit.gate is not None:
                 stack.extend(unit.gate.inputs)
 
+    # --- display -----------------------------------------------------------------
+    def _repr_svg_(self) -> str:
+        """Jupyter draws a Unit as the circuit that computed it (:func:`torchcircuits.notebook.unit_svg`)."""
+        from .notebook import unit_svg  # here, not at the top: the engine does not depend on the drawing
+
+        return unit_svg(self)
+
 
 _new_unit = object.__new__
 
