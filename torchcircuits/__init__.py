@@ -5,7 +5,9 @@
 * :mod:`torchcircuits.functions`: hand-derived backward passes as autograd Functions;
 * :mod:`torchcircuits.gradcheck` and :mod:`torchcircuits.check`: gradient checking;
 * :mod:`torchcircuits.strategies`: Chapter 1's three ways to improve an output;
-* :mod:`torchcircuits.diagram`: a circuit laid out with values and gradients on its wires;
+* :mod:`torchcircuits.diagram`: a circuit, or any expression, laid out with values and gradients on its wires;
+* :mod:`torchcircuits.notebook`: what Jupyter shows: Units as circuits, histories as charts, boundaries as PNG;
+* :mod:`torchcircuits.companion`: every number the guide prints beside ours (``torchcircuits guide``);
 * :mod:`torchcircuits.data` and :mod:`torchcircuits.features`: classification and regression sets, feature inputs;
 * :mod:`torchcircuits.layers`, :mod:`torchcircuits.activations`, :mod:`torchcircuits.losses`,
   :mod:`torchcircuits.regularizers`, :mod:`torchcircuits.models`: the layer stack of any depth on three faces;
@@ -19,11 +21,12 @@ from .activations import ACTIVATIONS
 from .check import CheckRun, check_circuit, run_checks
 from .circuits import CIRCUITS, Circuit, circuit_names, get_circuit
 from .data import Dataset, load_csv, make_dataset, save_csv, train_test_split
-from .diagram import build_diagram, to_svg
+from .diagram import build_diagram, diagram_of, draw, to_svg
 from .errors import InputError
 from .gradcheck import numerical_gradient, rel_error
 from .losses import LOSSES, get_loss
 from .models import LayerStack, ModelSpec
+from .notebook import History, boundary_png, history_chart
 from .optim import OPTIMIZERS, make_optimizer
 from .run import DataSpec, RunSettings
 from .schedules import parse_schedule
@@ -45,7 +48,8 @@ from .units import (
 )
 from .usercheck import Layer, circuit, layer
 
-__version__ = "0.1.0"
+#: the one place the version is written: pyproject.toml reads it, ``torchcircuits --version`` prints it
+__version__ = "0.2.0"
 
 __all__ = [
     "AddGate",
@@ -94,4 +98,9 @@ __all__ = [
     "circuit",
     "layer",
     "Layer",
+    "diagram_of",
+    "draw",
+    "History",
+    "history_chart",
+    "boundary_png",
 ]

@@ -41,6 +41,7 @@ __all__ = [
     "edge_path",
     "node_text",
     "label_boxes",
+    "colliding_labels",
     "LABEL_HEIGHT",
 ]
 
@@ -222,11 +223,45 @@ def diagram_of(out: Unit, name: str = "", fixed: tuple[str, ...] = (), caption: 
     if any(not unit.label for unit in leaves.values()) and not caption:
         caption = "unlabeled leaves are drawn as constants: name an input with Unit(2.0, label='x')"
     try:
-        return _layout(out, named, name or out.label or "expression", expression_text(out, gates), fixed,
-                       out.grad, None, None if backpropagated else 0, caption, highlight_next=False)  # fmt: skip
+        diagram = _layout(out, named, name or out.label or "expression", expression_text(out, gates), fixed,
+                          out.grad, None, None if backpropagated else 0, caption, highlight_next=False)  # fmt: skip
     finally:  # the layout runs its own backward pass: the wires keep the gradients they had
         for unit, grad in zip(wires, saved, strict=True):
             unit.grad = grad
+    for _ in range(_SPREADS):
+        if not colliding_labels(diagram):
+            return diagram
+        _spread(diagram)
+    if colliding_labels(diagram):
+        raise InputError(
+            f"the labels of this {len(gates)}-gate expression collide however it is spread: "
+            "draw a part of it (any Unit inside it)"
+        )
+    return diagram
+
+
+#: an expression whose labels still collide after its layout is spread apart this many times is refused
+_SPREADS = 4
+
+
+def colliding_labels(diagram: Diagram) -> list[tuple[str, str]]:
+    """Pairs of value/gradient labels whose boxes overlap (the texts); empty when every label is clear."""
+    boxes = label_boxes(diagram)
+    return [(text_a, text_b) for i, (a, text_a) in enumerate(boxes) for b, text_b in boxes[i + 1 :]
+            if _overlap(a, b)]  # fmt: skip
+
+
+def _spread(diagram: Diagram, wider: float = 1.25, taller: float = 1.4) -> None:
+    """Move the nodes apart (from the top-left corner of the layout) and place the labels again."""
+    top = MARGIN + 20
+    for node in diagram.nodes:
+        node.x = LEFT + (node.x - LEFT) * wider
+        node.y = top + (node.y - top) * taller
+    for edge in diagram.edges:
+        edge.label_at = None
+    diagram.width = max(n.x for n in diagram.nodes) + MARGIN + 40
+    diagram.height = max(n.y for n in diagram.nodes) + MARGIN + 40
+    _place_labels(diagram)
 
 
 #: an expression's formula longer than this is named by its size instead

@@ -188,7 +188,7 @@ def _square_bounds(X: torch.Tensor, pad: float = 0.15) -> tuple[float, float, fl
 
 def _colour_scores(scores: torch.Tensor) -> torch.Tensor:
     """(G, G, M) scores to (G, G, 3) float colours; the boundary (where the class changes) in black."""
-    scores = torch.nan_to_num(scores, nan=0.0, posinf=1e6, neginf=-1e6)
+    scores = torch.nan_to_num(scores.to(torch.float32), nan=0.0, posinf=1e6, neginf=-1e6)
     white = torch.full((3,), 255.0)
     if scores.shape[2] == 1:
         s = scores[:, :, 0]
