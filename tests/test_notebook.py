@@ -55,7 +55,8 @@ def test_unlabeled_inputs_draw_as_constants_whose_wires_still_carry_gradients():
     _, _, _, out = guide_expression(labels=False)
     out.backward()
     svg = unit_svg(out)
-    assert texts(svg, GRAD_COLOUR).count("-4") == 3 and "name an input with Unit(2.0, label=" in svg  # the caption says how to name them
+    assert texts(svg, GRAD_COLOUR).count("-4") == 3
+    assert "name an input with Unit(2.0, label=" in svg  # the caption says how to name them
 
 
 def test_before_backward_the_gradients_are_unknown_and_stay_zero():

@@ -195,14 +195,14 @@ def _neuron(t: _Table) -> None:
     t.add("a * x + b * y + c", "2", seed["a"] * seed["x"] + seed["b"] * seed["y"] + seed["c"])
     out, grads = circuit.grad_hand(seed)
     t.add("circuit output", "0.8808", out)
-    printed = {"a": "-0.105", "b": "0.315", "c": "0.105", "x": "0.105", "y": "0.210"}
-    for name, text in printed.items():
+    gradients = {"a": "-0.105", "b": "0.315", "c": "0.105", "x": "0.105", "y": "0.210"}
+    for name, text in gradients.items():
         t.add(f"{name}.grad (backprop)", text, grads[name])
     step = analytic_gradient_ascent(circuit, seed, step_size=STEP)
     t.add("circuit output after one backprop", "0.8825", step.end_output, cut=True,
           note=f"cut to the printed digits, not rounded: {step.end_output:.5f}")  # fmt: skip
     numeric = numerical_gradient(circuit.forward, seed, h=H, method="forward")
-    for name, text in printed.items():
+    for name, text in gradients.items():
         t.add(f"{name}_grad (numerical, divided by h)", text, numeric[name])
     as_written = circuit.forward({**seed, "a": seed["a"] + H}) - circuit.forward(seed)
     t.add("a_grad as the guide's code computes it", "-0.105", as_written,

@@ -266,6 +266,7 @@ LOSSES: dict[str, Loss] = {
 
 
 def get_loss(name: str) -> Loss:
+    """The loss called ``name`` (see :data:`LOSSES`); an unknown name is one InputError listing the known ones."""
     try:
         return LOSSES[name]
     except KeyError:

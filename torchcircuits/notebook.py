@@ -98,15 +98,15 @@ def _panel(records: Sequence[dict], series: tuple, x0: float, width: float, heig
         runs: list[list[str]] = [[]]
         for record in records:
             value, step = record.get(key), record.get("step")
-            if _finite(value) and _finite(step):
-                x, y = xy(step, value)
-                runs[-1].append(f"{x:.1f},{y:.1f}")
+            if isinstance(value, int | float) and isinstance(step, int | float) and _finite(value) and _finite(step):
+                px, py = xy(step, value)
+                runs[-1].append(f"{px:.1f},{py:.1f}")
             elif runs[-1]:  # a gap where a value is missing or not finite
                 runs.append([])
         for run in runs:
             if len(run) == 1:
-                x, y = run[0].split(",")
-                out.append(f'<circle cx="{x}" cy="{y}" r="2" fill="{colour}"/>')
+                cx, cy = run[0].split(",")
+                out.append(f'<circle cx="{cx}" cy="{cy}" r="2" fill="{colour}"/>')
             elif run:
                 out.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
         out.append(f'<text x="{x0 + 90 + 110 * i:.0f}" y="16" fill="{colour}">{html.escape(legend)}</text>')
