@@ -13,9 +13,12 @@ import torchcircuits
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_version_is_written_once_and_printed_by_the_cli():
-    out = subprocess.run([sys.executable, "-m", "torchcircuits", "--version"], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.strip() == f"torchcircuits {torchcircuits.__version__}"
+def test_version_is_written_once_and_printed_by_the_cli(capsys):
+    from torchcircuits.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"torchcircuits {torchcircuits.__version__}"
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'dynamic = ["version"]' in pyproject and 'attr = "torchcircuits.__version__"' in pyproject
     assert f"## {torchcircuits.__version__}" in (ROOT / "CHANGELOG.md").read_text()
