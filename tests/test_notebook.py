@@ -1,9 +1,12 @@
 """What a notebook shows: any expression as its circuit, a history as a chart, a boundary as a PNG."""
 
+import json
 import os
 import struct
+import sys
 import xml.etree.ElementTree as ET
 import zlib
+from pathlib import Path
 
 import pytest
 import torch
@@ -260,3 +263,43 @@ def test_the_boundary_png_refuses_what_has_no_boundary():
     svm = Trainer(TrainConfig(model="svm"), make_dataset("guide"))
     with pytest.raises(InputError, match="size must be a whole number of pixels from 16 to 1000, got 5"):
         boundary_png(svm, size=5)
+
+
+# --- the example notebook ------------------------------------------------------------------------
+NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "hackers_guide.ipynb"
+
+
+def _printed(notebook) -> list[tuple[str, list[str]]]:
+    """Per code cell, its printed text (a stream may come in pieces) and the kinds of its result: must stay current."""
+    shown = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        text = "".join(o.text for o in outputs if o.output_type == "stream" and o.name == "stdout")
+        kinds = [kind for o in outputs if o.output_type == "execute_result" for kind in sorted(o.data)]
+        shown.append((text, kinds))  # a picture's kind is compared; the SVG's numbers are tested above
+    return shown
+
+
+def test_the_example_notebook_runs_in_a_fresh_kernel_and_its_committed_outputs_are_current(tmp_path, monkeypatch):
+    """About 20 s: a kernel starts, imports torch and trains the SVM and the net of Chapter 2."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    # a kernel of this very interpreter, whatever kernels the machine has installed
+    spec = tmp_path / "kernels" / "torchcircuits-test"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "test", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    committed = nbformat.read(NOTEBOOK, as_version=4)
+    fresh = nbformat.read(NOTEBOOK, as_version=4)
+    run_in = tmp_path / "cwd"
+    run_in.mkdir()
+    client = nbclient.NotebookClient(fresh, timeout=300, kernel_name="torchcircuits-test",
+                                     resources={"metadata": {"path": str(run_in)}})  # fmt: skip
+    client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
+    assert _printed(fresh) == _printed(committed)
+    assert any("accuracy after 400 steps: 1.0000" in text for text, _ in _printed(fresh))
+    assert not list(run_in.iterdir())  # the notebook writes no file
