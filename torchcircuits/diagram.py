@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .circuits import Circuit
-from .errors import InputError
+from .errors import InputError, SettingError
 from .units import Gate, Unit, topological_gates
 
 __all__ = [
@@ -602,7 +602,7 @@ def write_diagram(diagram: Diagram, path: str | Path, scale: float = 1.5) -> Non
     if suffix not in (".png", ".svg"):
         raise InputError(f"the drawing's file must end in .png or .svg, got {str(path)!r}")
     if not 0.1 <= scale <= 8:
-        raise InputError(f"--scale must be between 0.1 and 8, got {scale:g}")
+        raise SettingError("scale", f"must be between 0.1 and 8, got {scale:g}")
     try:
         if suffix == ".svg":
             atomic_write_text(path, to_svg(diagram))
