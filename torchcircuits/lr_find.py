@@ -1,0 +1,147 @@
+"""``torchcircuits lr-find``: the learning-rate range test (Leslie Smith's, as fastai's ``lr_find``).
+
+One run from a fresh model with the step size growing exponentially, from
+``start`` at the first step to ``end`` at the last: lr_i = start · (end/start)^(i/(steps-1)).
+Each step's batch loss (data + regularization, before the update) is smoothed
+by an exponential moving average with bias correction,
+avg_i = β·avg_{i-1} + (1-β)·loss_i, smoothed_i = avg_i / (1 - β^i), β =
+:data:`SMOOTHING` (0.9: about the last ten steps) by default. The test stops
+when the loss is not finite or the smoothed loss exceeds :data:`DIVERGE_FACTOR`
+(4) times the best so far. The suggested step size is where the smoothed loss
+falls fastest per unit of log(lr): the most negative centered slope
+(s_{i+1} - s_{i-1}) / (ln lr_{i+1} - ln lr_{i-1}) before the stop. Any
+``--schedule`` is replaced by the test's own growth.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from .errors import SettingError
+from .run import RunSettings
+from .trainer import Diverged, Trainer
+
+__all__ = ["LrStep", "LrFindResult", "lr_range_test", "lr_at", "SMOOTHING", "DIVERGE_FACTOR", "LR_FIND_STEPS",
+           "MIN_STEPS"]  # fmt: skip
+
+SMOOTHING = 0.9
+DIVERGE_FACTOR = 4.0
+#: steps of the test when --steps is not given
+LR_FIND_STEPS = 100
+#: a centered slope needs three points
+MIN_STEPS = 3
+
+
+@dataclass(frozen=True)
+class LrStep:
+    """One step of the test: its step size, the batch loss before the update, the smoothed loss."""
+
+    step: int
+    lr: float
+    loss: float
+    smoothed: float
+
+
+@dataclass(frozen=True)
+class LrFindResult:
+    """The steps taken, why the test stopped, and the suggested step size (None with fewer than 3 steps)."""
+
+    steps: list[LrStep]
+    start: float
+    end: float
+    planned_steps: int
+    smoothing: float
+    #: "completed", "diverged: ..." (the loss grew past 4x its best) or "not finite: ..."
+    stopped: str
+    suggested_lr: float | None
+    #: the step size at the lowest smoothed loss
+    min_loss_lr: float | None
+
+    @property
+    def suggested_step(self) -> int | None:
+        return next((s.step for s in self.steps if s.lr == self.suggested_lr), None)
+
+    def to_json(self) -> dict:
+        return {
+            "suggested_lr": self.suggested_lr,
+            "min_loss_lr": self.min_loss_lr,
+            "start": self.start,
+            "end": self.end,
+            "planned_steps": self.planned_steps,
+            "steps_taken": len(self.steps),
+            "smoothing": self.smoothing,
+            "stopped": self.stopped,
+            "steps": [vars(s) for s in self.steps],
+        }
+
+
+def lr_at(start: float, end: float, steps: int, i: int) -> float:
+    """The step size of step i (0-based) of ``steps``: start · (end/start)^(i/(steps-1))."""
+    return start * (end / start) ** (i / (steps - 1))
+
+
+def _check(start: float, end: float, steps: int, smoothing: float) -> None:
+    if not (math.isfinite(start) and start > 0):
+        raise SettingError("start", f"must be a positive step size, got {start:g}")
+    if not (math.isfinite(end) and end > start):
+        raise SettingError("end", f"must be a step size above --start ({start:g}), got {end:g}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < MIN_STEPS:
+        raise SettingError("steps", f"must be a whole number >= {MIN_STEPS} for the range test, got {steps!r}")
+    if not (math.isfinite(smoothing) and 0.0 <= smoothing < 1.0):
+        raise SettingError("smoothing", f"must be at least 0 and below 1, got {smoothing:g}")
+
+
+def _steepest(steps: list[LrStep]) -> float | None:
+    """The step size where the smoothed loss falls fastest against log(lr); None below three steps."""
+    best, best_slope = None, math.inf
+    for before, here, after in zip(steps, steps[1:], steps[2:], strict=False):
+        slope = (after.smoothed - before.smoothed) / (math.log(after.lr) - math.log(before.lr))
+        if slope < best_slope:
+            best, best_slope = here.lr, slope
+    return best
+
+
+def lr_range_test(
+    settings: RunSettings,
+    start: float,
+    end: float,
+    steps: int = LR_FIND_STEPS,
+    smoothing: float = SMOOTHING,
+    on_step: Callable[[LrStep], None] | None = None,
+) -> LrFindResult:
+    """Run the range test on the run's training set (its model, batch, optimizer and regularization)."""
+    _check(start, end, steps, smoothing)
+    train, _ = settings.data.load()
+    config = replace(settings.config, lr=start, schedule="constant").validated()
+    trainer = Trainer(config, train)
+    taken: list[LrStep] = []
+    average, best = 0.0, math.inf
+    stopped = "completed"
+    for i in range(steps):
+        lr = lr_at(start, end, steps, i)
+        trainer.retune(replace(config, lr=lr))  # keeps the optimizer's state (momentum, Adam's moments)
+        try:
+            stats = trainer.step()
+        except Diverged as error:
+            stopped = f"not finite: {error}"
+            break
+        average = smoothing * average + (1.0 - smoothing) * stats.loss
+        smoothed = average / (1.0 - smoothing ** (i + 1))
+        record = LrStep(i + 1, lr, stats.loss, smoothed)
+        taken.append(record)
+        if on_step is not None:
+            on_step(record)
+        if not math.isfinite(smoothed):
+            stopped = f"not finite: the loss is {stats.loss} at step {i + 1} (lr {lr:.3g})"
+            break
+        best = min(best, smoothed)
+        if smoothed > DIVERGE_FACTOR * best:
+            stopped = (f"diverged: the smoothed loss {smoothed:.4g} passed {DIVERGE_FACTOR:g}x its best "
+                       f"{best:.4g} at step {i + 1} (lr {lr:.3g})")  # fmt: skip
+            break
+    finite = [s for s in taken if math.isfinite(s.smoothed)]
+    lowest = min(finite, key=lambda s: s.smoothed, default=None)
+    return LrFindResult(taken, start, end, steps, smoothing, stopped, _steepest(finite),
+                        None if lowest is None else lowest.lr)  # fmt: skip
