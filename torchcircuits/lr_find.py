@@ -7,9 +7,14 @@ by an exponential moving average with bias correction,
 avg_i = β·avg_{i-1} + (1-β)·loss_i, smoothed_i = avg_i / (1 - β^i), β =
 :data:`SMOOTHING` (0.9: about the last ten steps) by default. The test stops
 when the loss is not finite or the smoothed loss exceeds :data:`DIVERGE_FACTOR`
-(4) times the best so far. The suggested step size is where the smoothed loss
-falls fastest per unit of log(lr): the most negative centered slope
-(s_{i+1} - s_{i-1}) / (ln lr_{i+1} - ln lr_{i-1}) before the stop. Any
+(4) times the best so far.
+
+The suggested step size is where the loss falls fastest per unit of log(lr):
+the most negative centered slope (s_{i+1} - s_{i-1}) / (ln lr_{i+1} - ln lr_{i-1})
+of the smoothed loss. A moving average lags: smoothed_i is a weighted mean of
+losses whose mean age is ``lag_i`` = Σ k·β^k / Σ β^k over k < i (β/(1-β) = 9
+steps for β = 0.9 once warmed up), so a slope found at step i is credited to the
+step size of step i - round(lag_i); so is the lowest smoothed loss. Any
 ``--schedule`` is replaced by the test's own growth.
 """
 
@@ -36,12 +41,14 @@ MIN_STEPS = 3
 
 @dataclass(frozen=True)
 class LrStep:
-    """One step of the test: its step size, the batch loss before the update, the smoothed loss."""
+    """One step of the test: its step size, the batch loss before the update, the smoothed loss and its lag."""
 
     step: int
     lr: float
     loss: float
     smoothed: float
+    #: the mean age in steps of the losses the smoothed value averages (0 without smoothing)
+    lag: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -93,13 +100,19 @@ def _check(start: float, end: float, steps: int, smoothing: float) -> None:
         raise SettingError("smoothing", f"must be at least 0 and below 1, got {smoothing:g}")
 
 
-def _steepest(steps: list[LrStep]) -> float | None:
-    """The step size where the smoothed loss falls fastest against log(lr); None below three steps."""
+def _credited(steps: list[LrStep], index: int) -> LrStep:
+    """The step whose step size the smoothed loss at ``steps[index]`` stands for: ``lag`` steps back."""
+    return steps[max(0, index - round(steps[index].lag))]
+
+
+def _steepest(steps: list[LrStep]) -> LrStep | None:
+    """The step credited with the fastest fall of the smoothed loss against log(lr); None below three steps."""
     best, best_slope = None, math.inf
-    for before, here, after in zip(steps, steps[1:], steps[2:], strict=False):
+    for i in range(1, len(steps) - 1):
+        before, after = steps[i - 1], steps[i + 1]
         slope = (after.smoothed - before.smoothed) / (math.log(after.lr) - math.log(before.lr))
         if slope < best_slope:
-            best, best_slope = here.lr, slope
+            best, best_slope = _credited(steps, i), slope
     return best
 
 
@@ -118,6 +131,7 @@ def lr_range_test(
     trainer = Trainer(config, train)
     taken: list[LrStep] = []
     average, best = 0.0, math.inf
+    weight, age = 0.0, 0.0  # Σ β^k and Σ k·β^k over the ages k of the averaged losses
     stopped = "completed"
     for i in range(steps):
         lr = lr_at(start, end, steps, i)
@@ -129,7 +143,8 @@ def lr_range_test(
             break
         average = smoothing * average + (1.0 - smoothing) * stats.loss
         smoothed = average / (1.0 - smoothing ** (i + 1))
-        record = LrStep(i + 1, lr, stats.loss, smoothed)
+        weight, age = 1.0 + smoothing * weight, smoothing * (age + weight)
+        record = LrStep(i + 1, lr, stats.loss, smoothed, age / weight)
         taken.append(record)
         if on_step is not None:
             on_step(record)
@@ -142,6 +157,7 @@ def lr_range_test(
                        f"{best:.4g} at step {i + 1} (lr {lr:.3g})")  # fmt: skip
             break
     finite = [s for s in taken if math.isfinite(s.smoothed)]
-    lowest = min(finite, key=lambda s: s.smoothed, default=None)
-    return LrFindResult(taken, start, end, steps, smoothing, stopped, _steepest(finite),
-                        None if lowest is None else lowest.lr)  # fmt: skip
+    steepest = _steepest(finite)
+    lowest = min(range(len(finite)), key=lambda i: finite[i].smoothed, default=None)
+    return LrFindResult(taken, start, end, steps, smoothing, stopped, None if steepest is None else steepest.lr,
+                        None if lowest is None else _credited(finite, lowest).lr)  # fmt: skip
