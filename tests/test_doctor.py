@@ -171,9 +171,11 @@ def test_cli_exit_status_and_json(capsys):
         (["doctor", "--steps", "0"], "--steps must be at least 1 for the doctor's training checks"),
         (["doctor", "--lr", "0"], "--lr must be a positive step size"),
         (["doctor", "--dataset", "nope"], "--dataset must be one of"),
+        (["doctor", "--model", "net", "--dataset", "moons", "--loss", "l2"], "--loss l2 trains on real targets"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0]
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and captured.out == ""

@@ -143,6 +143,15 @@ def test_the_best_runs_train_command_reproduces_its_settings():
     assert parsed.data == SMALL.data.validated() and parsed.steps == 5
 
 
+def test_train_command_names_only_what_differs_from_the_defaults():
+    assert train_command(RunSettings()) == "torchcircuits train"
+    config = TrainConfig(model="net", hidden=(8, 8), optimizer="sgd", momentum=0.9, nesterov=True, batch=None,
+                         features=("x1", "x2", "x1x2"), compare=True, seed=5)  # fmt: skip
+    command = train_command(RunSettings(config, DataSpec("./pts file.csv", seed=5), steps=50))
+    assert command == ("torchcircuits train --model net --hidden 8,8 --features x1,x2,x1x2 --momentum 0.9 --nesterov "
+                       "--batch all --seed 5 --compare --dataset './pts file.csv' --steps 50")  # fmt: skip
+
+
 def test_a_border_warning_names_the_setting():
     # a range of two whole numbers has nothing but ends: whichever wins sits at a border
     ranges = parse_vary("hidden=3:4,lr=1e-3:10:log", NET)

@@ -47,13 +47,16 @@ def _run_doctor(args: argparse.Namespace) -> int:
     from .doctor import DOCTOR_STEPS, counts, run_doctor
 
     settings = _settings(args, DOCTOR_STEPS)
-    if not args.json:
-        print(f"doctor: {_describe(settings)}; training checks take {settings.steps} steps")
     width = 28
+    shown: list = []
 
     def show(check) -> None:
-        if not args.json:
-            print(f"{check.status:<4}  {check.name:<{width}}{check.summary}", flush=True)
+        if args.json:
+            return
+        if not shown:  # the heading once the settings have trained a model: a refusal stays one line
+            print(f"doctor: {_describe(settings)}; training checks take {settings.steps} steps")
+        shown.append(check)
+        print(f"{check.status:<4}  {check.name:<{width}}{check.summary}", flush=True)
 
     checks = run_doctor(settings, settings.steps, on_check=show)
     tally = counts(checks)
