@@ -12,7 +12,7 @@ import argparse
 import time
 
 from .config import parse_whole
-from .errors import InputError, SettingError, finite_float
+from .errors import parse_float
 from .progress import ProgressBar
 from .run import RunSettings, add_run_options, settings_from_args
 from .strict_json import dumps_strict
@@ -26,13 +26,6 @@ def _settings(args: argparse.Namespace, default_steps: int) -> RunSettings:
     if args.steps is None:
         settings = RunSettings(settings.config, settings.data, default_steps)
     return settings
-
-
-def _number(text: str, setting: str) -> float:
-    try:
-        return finite_float(str(text).strip(), setting)
-    except InputError:
-        raise SettingError(setting, f"must be a finite number, got {text!r}") from None
 
 
 def _describe(settings: RunSettings) -> str:
@@ -122,8 +115,8 @@ def _run_lr_find(args: argparse.Namespace) -> int:
     from .lr_find import LR_FIND_STEPS, lr_range_test
 
     settings = _settings(args, LR_FIND_STEPS)
-    start, end = _number(args.start, "start"), _number(args.end, "end")
-    smoothing = _number(args.smoothing, "smoothing")
+    start, end = parse_float(args.start, "--start"), parse_float(args.end, "--end")
+    smoothing = parse_float(args.smoothing, "--smoothing")
     with ProgressBar(settings.steps, "lr-find") as bar:
         def show(s) -> None:
             bar.update(s.step, f"lr {s.lr:.2g} loss {s.smoothed:.4g}")
