@@ -68,6 +68,7 @@ __all__ = [
     "DoctorCheck",
     "TensorGradient",
     "run_doctor",
+    "counts",
     "tiny_subset",
     "uninformed_loss",
     "check_initial_loss",

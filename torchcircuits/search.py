@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import shlex
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -53,6 +52,7 @@ __all__ = [
     "SearchResult",
     "numeric_settings",
     "parse_vary",
+    "apply_values",
     "kfold_indices",
     "draw_trials",
     "random_search",
@@ -177,7 +177,8 @@ def parse_vary(text: str, config: TrainConfig) -> list[VaryRange]:
         ends = []
         for piece in pieces[:2]:
             try:
-                value = TEXT_PARSERS[name](piece) if name != "hidden" else TEXT_PARSERS["hidden"](piece)[0]
+                parsed = TEXT_PARSERS[name](piece)
+                value = parsed[0] if name == "hidden" else parsed  # hidden: one width, set on every layer
                 apply_values(config, {name: value})
             except SettingError as error:
                 raise _vary_error(part, error.as_flag()) from None
@@ -424,8 +425,3 @@ def train_command(settings: RunSettings) -> str:
         else:
             words += [flag, shlex.quote(_value_text(value))]
     return " ".join(words)
-
-
-def cpu_count() -> int:
-    """The CPUs this process may use (for the help text)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
