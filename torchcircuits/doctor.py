@@ -11,7 +11,11 @@ FAIL (SKIP where it does not apply, e.g. dead units of a linear model):
   σ²(K-1)/2K, so 25% of ln 3 is a spread of about 1, an init that starts
   undecided. Up to three times the theory is a WARN (scores of spread a few
   units: the first steps spend themselves undoing the init, the "hockey stick"
-  loss curve); beyond, the init is confidently wrong and FAILs.
+  loss curve); beyond, the init is confidently wrong and FAILs. Below the
+  theory is a WARN (the init already separates points: a fixed start such as
+  the guide's, or labels leaking into the inputs). For regression the loss at
+  init scales with the outputs' spread against the targets', so it WARNs at
+  most.
 * **input-independent baseline**: the same training with every input zeroed must
   end at a higher data loss than with the real inputs (FAIL otherwise; WARN when
   the real inputs help by less than :data:`BASELINE_MARGIN`, 10%).
@@ -208,16 +212,20 @@ def check_initial_loss(trainer: Trainer) -> DoctorCheck:
     what = "constant scores at the output bias" if constant is not None else "all-zero scores"
     gap = abs(measured - theory)
     scale = max(theory, 1e-12)
+    # a regression loss at init scales with the outputs' spread against the targets': a hint, never a failure
+    regression = trainer.loss.task == "regression"
     if gap <= INIT_LOSS_PASS * scale:
         status = "PASS"
-    elif measured < theory or gap <= INIT_LOSS_WARN * scale:
-        status = "WARN"  # below the theory: the init already knows something (a prior), or the theory is 0
+    elif measured < theory or gap <= INIT_LOSS_WARN * scale or regression:
+        status = "WARN"
     else:
         status = "FAIL"
     share = f"{gap / scale:.0%} off" if theory > 0 else f"{gap:.3g} off"
     summary = f"{measured:.4f} against {theory:.4f} for {what} ({share}; PASS within {INIT_LOSS_PASS:.0%})"
-    if status == "FAIL":
-        summary += ": the init is confidently wrong; scale the last layer down or try --init small"
+    if status != "PASS" and measured < theory:
+        summary += ": below it, the init already separates some points (a fixed start, or a leak of the labels?)"
+    elif status != "PASS":
+        summary += ": the init's scores are large; scale the last layer down or try --init small"
     return _check("loss at init", status, measured, summary, theory=theory)
 
 

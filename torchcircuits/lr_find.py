@@ -7,7 +7,8 @@ by an exponential moving average with bias correction,
 avg_i = β·avg_{i-1} + (1-β)·loss_i, smoothed_i = avg_i / (1 - β^i), β =
 :data:`SMOOTHING` (0.9: about the last ten steps) by default. The test stops
 when the loss is not finite or the smoothed loss exceeds :data:`DIVERGE_FACTOR`
-(4) times the best so far.
+(4) times the best so far, the best counted once the average spans its
+1/(1-β) steps (10 for β = 0.9: before that one lucky batch would set it).
 
 The suggested step size is where the loss falls fastest per unit of log(lr):
 the most negative centered slope (s_{i+1} - s_{i-1}) / (ln lr_{i+1} - ln lr_{i-1})
@@ -132,6 +133,7 @@ def lr_range_test(
     taken: list[LrStep] = []
     average, best = 0.0, math.inf
     weight, age = 0.0, 0.0  # Σ β^k and Σ k·β^k over the ages k of the averaged losses
+    warm_up = round(1.0 / (1.0 - smoothing))  # the average's span: before it, one lucky batch would be the best
     stopped = "completed"
     for i in range(steps):
         lr = lr_at(start, end, steps, i)
@@ -151,7 +153,8 @@ def lr_range_test(
         if not math.isfinite(smoothed):
             stopped = f"not finite: the loss is {stats.loss} at step {i + 1} (lr {lr:.3g})"
             break
-        best = min(best, smoothed)
+        if i + 1 >= warm_up:
+            best = min(best, smoothed)
         if smoothed > DIVERGE_FACTOR * best:
             stopped = (f"diverged: the smoothed loss {smoothed:.4g} passed {DIVERGE_FACTOR:g}x its best "
                        f"{best:.4g} at step {i + 1} (lr {lr:.3g})")  # fmt: skip
