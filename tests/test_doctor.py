@@ -179,3 +179,12 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     captured = capsys.readouterr()
     err = captured.err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and captured.out == ""
+
+
+def test_loss_at_init_below_the_theory_or_for_regression_warns_at_most():
+    guide_start = Trainer(TrainConfig(model="svm"), make_dataset("blobs", n=60))  # a fixed start that separates
+    check = check_initial_loss(guide_start)
+    assert check.status == "WARN" and check.measured < 0.5 * check.details["theory"] and "below it" in check.summary
+    sine = Trainer(TrainConfig(model="net", hidden=(16,), activation="tanh", batch=None), make_dataset("sine"))
+    check = check_initial_loss(sine)
+    assert check.measured > 3 * check.details["theory"] and check.status == "WARN"

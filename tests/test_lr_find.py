@@ -99,3 +99,12 @@ def test_bad_input_is_one_line_and_exit_2(extra, message, capsys):
 def test_library_refusals_name_the_setting():
     with pytest.raises(SettingError, match="start must be a positive step size"):
         lr_range_test(MOONS, 0.0, 1.0)
+
+
+def test_one_lucky_example_does_not_end_the_test():
+    # batch 1: the first loss can be one well-classified example's (0.02 here); before the average spans its
+    # ten steps it does not count as the best, so the noisy run goes on
+    noisy = RunSettings(TrainConfig(model="net", hidden=(8,), optimizer="adam"), DataSpec("moons"))
+    result = lr_range_test(noisy, 1e-4, 1.0, steps=30)
+    assert result.steps[0].loss < 0.05 and max(s.smoothed for s in result.steps[:10]) > 4 * result.steps[0].loss
+    assert result.stopped == "completed" and len(result.steps) == 30

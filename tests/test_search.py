@@ -200,3 +200,11 @@ def test_bad_input_is_one_line_and_exit_2(extra, message, capsys):
     assert main(["search", "--dataset", "guide", *extra]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
+
+
+def test_regression_is_ranked_by_validation_rmse_lowest_first():
+    settings = RunSettings(TrainConfig(model="net", hidden=(8,), activation="tanh", batch=None), DataSpec("sine", n=60))
+    result = random_search(settings, parse_vary("lr=1e-3:0.3:log", settings.config), trials=3, folds=2, steps=20)
+    assert result.metric == "validation RMSE" and not result.higher_is_better
+    means = [t.mean for t in result.trials]
+    assert means == sorted(means) and all(m > 0 for m in means)
