@@ -188,3 +188,18 @@ def test_loss_at_init_below_the_theory_or_for_regression_warns_at_most():
     sine = Trainer(TrainConfig(model="net", hidden=(16,), activation="tanh", batch=None), make_dataset("sine"))
     check = check_initial_loss(sine)
     assert check.measured > 3 * check.details["theory"] and check.status == "WARN"
+
+
+def test_a_big_tensor_is_checked_on_a_seeded_sample_and_still_flagged():
+    trainer = Trainer(TrainConfig(model="net", hidden=(300,), batch=None), make_dataset("spiral", n=60))
+    subset = tiny_subset(trainer.train_set, 5, 0)
+    tensors = {t.name: t for t in gradient_errors(trainer, subset)}
+    assert tensors["W1"].checked == 200 and tensors["b2"].checked == 3 and all(t.ok for t in tensors.values())
+
+    def wrong_in_w2(*args):
+        data_loss, reg_loss, grads = hand_loss_and_grads(*args)
+        return data_loss, reg_loss, {**grads, "W2": grads["W2"] * 1.01}
+
+    check = check_gradients(trainer, subset, hand=wrong_in_w2)
+    assert check.status == "FAIL" and {t["name"] for t in check.details["tensors"] if not t["ok"]} == {"W2"}
+    assert "sampled 200 of 600 entries of W1" in check_gradients(trainer, subset).summary

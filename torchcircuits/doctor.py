@@ -90,6 +90,7 @@ __all__ = [
     "OVERFIT_FRACTION",
     "KINK_FREE_REL",
     "KINK_SLACK",
+    "MAX_ENTRIES",
 ]
 
 STATUSES = ("PASS", "WARN", "FAIL", "SKIP")
@@ -110,6 +111,8 @@ KINK_FREE_REL = 1e-4
 KINK_SLACK = 1e-8
 #: the step of the second, finer one-sided differences, as a share of h
 FINE_H = 0.01
+#: entries compared per parameter tensor at most (two loss evaluations each): a seeded sample of bigger ones
+MAX_ENTRIES = 200
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ class TensorGradient:
     #: misses that are not a small relative error (>= 1e-4, outside a kink's interval, a small gradient's
     #: absolute miss, hand against torch): these FAIL, the others WARN
     serious: int
+    #: entries compared: all of a small tensor, a seeded sample of MAX_ENTRIES of a big one
+    checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -303,18 +308,24 @@ def gradient_errors(
         data_part, reg_part = loss_value(params, spec, loss, X, targets, c.reg, c.reg_kind)
         return data_part.item() + reg_part
 
-    left, numeric, right = one_sided_gradients_tensors(total, params, h)
+    generator = torch.Generator().manual_seed(c.seed)
+    entries = {  # cs231n's sparse check on big tensors: a seeded sample of entries, in order
+        name: sorted(torch.randperm(p.numel(), generator=generator)[:MAX_ENTRIES].tolist())
+        for name, p in params.items()
+    }
+    left, numeric, right = one_sided_gradients_tensors(total, params, h, entries)
     results = []
     for name in params:
-        columns = [g[name].reshape(-1).tolist() for g in (hand_grads, torch_grads, numeric, left, right)]
+        columns = [[g[name].reshape(-1)[i].item() for i in entries[name]]
+                   for g in (hand_grads, torch_grads, numeric, left, right)]  # fmt: skip
         checked = [
             (component_agrees(a, None, n, lo, hi, output), component_agrees(t, None, n, lo, hi, output))
             for a, t, n, lo, hi in zip(*columns, strict=True)
         ]
         if not all(hand_ok and torch_ok for (hand_ok, _, _), (torch_ok, _, _) in checked):
             # a small kink: the one-sided differences at h/100 bracket a right value within round-off
-            fine_left, _, fine_right = one_sided_gradients_tensors(total, {name: params[name]}, h * FINE_H)
-            bounds = zip(fine_left[name].reshape(-1).tolist(), fine_right[name].reshape(-1).tolist(), strict=True)
+            fine = one_sided_gradients_tensors(total, {name: params[name]}, h * FINE_H, entries)
+            bounds = [(fine[0][name].reshape(-1)[i].item(), fine[2][name].reshape(-1)[i].item()) for i in entries[name]]
             checked = [
                 (_between(hand, columns[0][i], *bound, output), _between(tor, columns[1][i], *bound, output))
                 for i, ((hand, tor), bound) in enumerate(zip(checked, bounds, strict=True))
@@ -334,9 +345,8 @@ def gradient_errors(
                 gap = max(gap, abs(a - t))
                 disagree += not abs(a - t) <= HAND_TORCH_TOL
         serious += disagree
-        results.append(
-            TensorGradient(name, rel_hand, rel_torch, gap, kinks, wrong_hand, wrong_torch, disagree, serious)
-        )
+        results.append(TensorGradient(name, rel_hand, rel_torch, gap, kinks, wrong_hand, wrong_torch, disagree,
+                                      serious, len(entries[name])))  # fmt: skip
     return results
 
 
@@ -359,6 +369,9 @@ def check_gradients(trainer: Trainer, data: Dataset, hand: HandGradients = hand_
     kinks = sum(t.kinks for t in tensors)
     details = {"tensors": [_tensor_json(t) for t in tensors], "examples": len(data)}
     kink_note = f", {kinks} entries at a kink checked against the one-sided differences" if kinks else ""
+    sampled = [f"{t.checked} of {trainer.params[t.name].numel():,} entries of {t.name}" for t in tensors
+               if t.checked < trainer.params[t.name].numel()]  # fmt: skip
+    kink_note += f"; sampled {', '.join(sampled)}" if sampled else ""
     bad = [t for t in tensors if not t.ok]
     if not bad:
         gap = max((t.max_abs_hand_torch for t in tensors), default=0.0)
@@ -378,7 +391,7 @@ def check_gradients(trainer: Trainer, data: Dataset, hand: HandGradients = hand_
 
 def _tensor_json(t: TensorGradient) -> dict:
     return {"name": t.name, "rel_error_hand": t.rel_error_hand, "rel_error_torch": t.rel_error_torch,
-            "max_abs_hand_torch": t.max_abs_hand_torch, "kinks": t.kinks, "ok": t.ok}  # fmt: skip
+            "max_abs_hand_torch": t.max_abs_hand_torch, "kinks": t.kinks, "checked": t.checked, "ok": t.ok}  # fmt: skip
 
 
 def check_no_leak(trainer: Trainer, data: Dataset, forward: Callable[[Tensor], Tensor] | None = None) -> DoctorCheck:

@@ -132,19 +132,23 @@ def one_sided_gradients_tensors(
     f: Callable[[], float | Tensor],
     params: Mapping[str, Tensor],
     h: float = DEFAULT_H,
+    entries: Mapping[str, Sequence[int]] | None = None,
 ) -> tuple[dict[str, Tensor], dict[str, Tensor], dict[str, Tensor]]:
     """(left, centered, right) differences of a scalar ``f()`` for every element of every tensor.
 
     As :func:`one_sided_gradients`, for tensors tweaked in place (under
-    ``torch.no_grad``) and restored. Cost: two evaluations per element, plus one.
+    ``torch.no_grad``) and restored. ``entries`` limits each named tensor to
+    those flat indices (cs231n's sparse check; the others are nan). Cost: two
+    evaluations per element probed, plus one.
     """
     left, centered, right = {}, {}, {}
     with torch.no_grad():
         base = float(f())
         for name, tensor in params.items():
-            ups, downs = torch.zeros_like(tensor), torch.zeros_like(tensor)
+            probed = range(tensor.numel()) if entries is None else entries[name]
+            ups, downs = torch.full_like(tensor, math.nan), torch.full_like(tensor, math.nan)
             flat = tensor.view(-1)
-            for i in range(flat.numel()):
+            for i in probed:
                 original = flat[i].item()
                 try:
                     flat[i] = original + h
