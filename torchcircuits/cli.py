@@ -319,6 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .train_cli import add_train_parser
 
     add_train_parser(sub)
+
+    from .practice_cli import add_practice_parsers
+
+    add_practice_parsers(sub)
     return parser
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "one_sided_gradients",
     "numerical_gradient_units",
     "numerical_gradient_tensors",
+    "one_sided_gradients_tensors",
     "rel_error",
     "max_rel_error",
     "max_abs_diff",
@@ -124,23 +125,40 @@ def numerical_gradient_tensors(
     The tensors are tweaked in place (under ``torch.no_grad``) and restored.
     Cost: two evaluations per element; meant for small models in float64.
     """
-    grads = {}
+    return one_sided_gradients_tensors(f, params, h)[1]
+
+
+def one_sided_gradients_tensors(
+    f: Callable[[], float | Tensor],
+    params: Mapping[str, Tensor],
+    h: float = DEFAULT_H,
+    entries: Mapping[str, Sequence[int]] | None = None,
+) -> tuple[dict[str, Tensor], dict[str, Tensor], dict[str, Tensor]]:
+    """(left, centered, right) differences of a scalar ``f()`` for every element of every tensor.
+
+    As :func:`one_sided_gradients`, for tensors tweaked in place (under
+    ``torch.no_grad``) and restored. ``entries`` limits each named tensor to
+    those flat indices (cs231n's sparse check; the others are nan). Cost: two
+    evaluations per element probed, plus one.
+    """
+    left, centered, right = {}, {}, {}
     with torch.no_grad():
+        base = float(f())
         for name, tensor in params.items():
-            grad = torch.zeros_like(tensor)
-            flat, gflat = tensor.view(-1), grad.view(-1)
-            for i in range(flat.numel()):
+            probed = range(tensor.numel()) if entries is None else entries[name]
+            ups, downs = torch.full_like(tensor, math.nan), torch.full_like(tensor, math.nan)
+            flat = tensor.view(-1)
+            for i in probed:
                 original = flat[i].item()
                 try:
                     flat[i] = original + h
-                    up = float(f())
+                    ups.view(-1)[i] = float(f())
                     flat[i] = original - h
-                    down = float(f())
+                    downs.view(-1)[i] = float(f())
                 finally:
                     flat[i] = original
-                gflat[i] = (up - down) / (2.0 * h)
-            grads[name] = grad
-    return grads
+            left[name], centered[name], right[name] = (base - downs) / h, (ups - downs) / (2.0 * h), (ups - base) / h
+    return left, centered, right
 
 
 def rel_error(a: float, b: float) -> float:
