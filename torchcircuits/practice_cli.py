@@ -58,8 +58,8 @@ def _run_doctor(args: argparse.Namespace) -> int:
         print(dumps_strict({"checks": [c.to_json() for c in checks], "counts": dict(tally), "passed": not failed,
                             "settings": settings.to_json()}))  # fmt: skip
     else:
-        shown = ", ".join(f"{n} {s}" for s, n in tally.items() if n)
-        print(f"{len(checks)} checks: {shown}")
+        tally_text = ", ".join(f"{n} {s}" for s, n in tally.items() if n)
+        print(f"{len(checks)} checks: {tally_text}")
     return 1 if failed else 0
 
 
@@ -123,6 +123,7 @@ def _run_lr_find(args: argparse.Namespace) -> int:
     start, end = parse_float(args.start, "--start"), parse_float(args.end, "--end")
     smoothing = parse_float(args.smoothing, "--smoothing")
     with ProgressBar(settings.steps, "lr-find") as bar:
+
         def show(s) -> None:
             bar.update(s.step, f"lr {s.lr:.2g} loss {s.smoothed:.4g}")
 

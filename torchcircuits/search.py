@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
 
 import torch
 
@@ -136,7 +137,7 @@ def _vary_error(part: str, problem: str) -> InputError:
 
 def apply_values(config: TrainConfig, values: dict[str, float | int]) -> TrainConfig:
     """``config`` with the drawn values set (``hidden`` as every hidden layer's width), validated."""
-    changes = {k: v for k, v in values.items() if k != "hidden"}
+    changes: dict[str, Any] = {k: v for k, v in values.items() if k != "hidden"}
     if "hidden" in values:
         changes["hidden"] = (int(values["hidden"]),) * len(config.hidden)
     return replace(config, **changes).validated()
@@ -177,7 +178,7 @@ def parse_vary(text: str, config: TrainConfig) -> list[VaryRange]:
         ends = []
         for piece in pieces[:2]:
             try:
-                parsed = TEXT_PARSERS[name](piece)
+                parsed: Any = TEXT_PARSERS[name](piece)
                 value = parsed[0] if name == "hidden" else parsed  # hidden: one width, set on every layer
                 apply_values(config, {name: value})
             except SettingError as error:
@@ -285,6 +286,8 @@ def _fold_metric(config: TrainConfig, train: Dataset, validation: Dataset, steps
             break
     evaluation = trainer.evaluate()
     metric = evaluation.test_accuracy if trainer.loss.task == "classification" else evaluation.test_rmse
+    if metric is None:  # pragma: no cover - the validation fold is never empty (kfold_indices)
+        raise AssertionError("a search trial needs a validation fold")
     return float(metric), trainer.diverged is not None
 
 
@@ -360,6 +363,7 @@ def random_search(
     for t in range(trials):
         metrics, diverged = zip(*(results[(t, f)] for f in range(folds)), strict=True)
         scored.append(Trial(t, drawn[t], tuple(metrics), sum(diverged)))
+
     # diverged trials last; then by the mean (NaN last), best first; ties keep the draw order
     def rank(trial: Trial) -> tuple:
         mean = trial.mean
