@@ -13,6 +13,13 @@ in its history and the app's health panel and network view draw them.
 * The update:data ratio of a parameter is ‖θ_new - θ_old‖ / ‖θ_old‖
   (makemore's; healthy near 1e-3 per step). It is None where ‖θ_old‖ = 0.
 * The gradient norm per parameter shows how the gradient flows down the stack.
+* Sparsity: how many weights are exactly 0, and how many neurons are switched
+  off (their incoming weight vector shorter than :data:`OFF_SHARE` of the
+  longest in their layer: L1 and group lasso drive them there).
+
+:class:`HealthWatcher` reads the history records and says, once each, when a
+layer is more than half dead or an update ratio has left [1e-5, 1e-1] for 50
+records in a row.
 """
 
 from __future__ import annotations
@@ -25,7 +32,18 @@ from torch import Tensor
 
 from .activations import get_activation
 
-__all__ = ["SATURATION", "Health", "inactive_units", "dead_fraction", "update_ratios", "grad_norms"]
+__all__ = [
+    "SATURATION",
+    "OFF_SHARE",
+    "Health",
+    "HealthWatcher",
+    "inactive_units",
+    "dead_fraction",
+    "update_ratios",
+    "grad_norms",
+    "zero_weights",
+    "neurons_off",
+]
 
 #: |output| beyond which a tanh unit (or 2σ - 1 for a sigmoid) counts as saturated
 SATURATION = 0.97
@@ -47,6 +65,15 @@ class Health:
             "dead_fraction": list(self.dead_fraction),
             "update_ratio": dict(self.update_ratio),
             "grad_norm": dict(self.grad_norm),
+        }
+
+    def record(self) -> dict:
+        """The fields a history record carries; the per-parameter gradient norms as ``layer_grad_norm``
+        (a record's ``grad_norm`` is the whole gradient's norm)."""
+        return {
+            "dead_fraction": list(self.dead_fraction),
+            "update_ratio": dict(self.update_ratio),
+            "layer_grad_norm": dict(self.grad_norm),
         }
 
 
@@ -86,3 +113,56 @@ def update_ratios(before: Mapping[str, Tensor], after: Mapping[str, Tensor]) -> 
 def grad_norms(grads: Mapping[str, Tensor]) -> dict[str, float]:
     """‖g‖ (Euclidean, over all entries) of each parameter's gradient."""
     return {name: torch.linalg.vector_norm(g).item() for name, g in grads.items()}
+
+
+#: a neuron whose incoming weight vector is shorter than this share of its layer's longest is switched off
+OFF_SHARE = 1e-3
+
+
+def zero_weights(weights: Sequence[Tensor]) -> int:
+    """How many entries of the weight matrices are exactly 0."""
+    return sum(int((w == 0).sum()) for w in weights)
+
+
+def neurons_off(weights: Sequence[Tensor]) -> list[int]:
+    """Per weight matrix (D, M), how many of its M neurons have an incoming vector below OFF_SHARE of the longest."""
+    counts = []
+    for w in weights:
+        norms = torch.linalg.vector_norm(w, dim=0)
+        counts.append(int((norms <= OFF_SHARE * norms.max()).sum()) if norms.max() > 0 else int(norms.numel()))
+    return counts
+
+
+class HealthWatcher:
+    """Reads history records; :meth:`observe` returns one-line warnings, each at most once per run.
+
+    * a hidden layer more than ``dead_limit`` dead (or saturated);
+    * a parameter's update ratio outside [``low``, ``high``] for ``patience`` records in a row
+      (makemore: about 1e-3 is healthy; far below, it barely learns; far above, it thrashes).
+    """
+
+    def __init__(self, dead_limit: float = 0.5, low: float = 1e-5, high: float = 1e-1, patience: int = 50) -> None:
+        self.dead_limit, self.low, self.high, self.patience = dead_limit, low, high, patience
+        self._warned: set[str] = set()
+        self._outside: dict[str, int] = {}
+
+    def observe(self, record: Mapping) -> list[str]:
+        """Warnings this record triggers for the first time (usually none)."""
+        warnings = []
+        for layer, share in enumerate(record.get("dead_fraction") or (), start=1):
+            key = f"dead{layer}"
+            if share is not None and share > self.dead_limit and key not in self._warned:
+                self._warned.add(key)
+                warnings.append(f"hidden layer {layer}: {share:.0%} of its units are dead or saturated on every "
+                                f"training point (step {record.get('step')}): lower the step size or change the init")
+        for name, ratio in (record.get("update_ratio") or {}).items():
+            outside = ratio is not None and not self.low <= ratio <= self.high
+            self._outside[name] = self._outside.get(name, 0) + 1 if outside else 0
+            key = f"ratio{name}"
+            if self._outside[name] >= self.patience and key not in self._warned:
+                self._warned.add(key)
+                where = "below" if ratio < self.low else "above"
+                warnings.append(f"{name}: update:data ratio {ratio:.1e} has been {where} [{self.low:g}, "
+                                f"{self.high:g}] for {self.patience} records (step {record.get('step')}): "
+                                f"{'raise' if where == 'below' else 'lower'} the step size")
+        return warnings

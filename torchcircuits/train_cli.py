@@ -37,7 +37,7 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
 
 
 _SESSION_EXCLUSIVE = ("preset", "model", "loss", "hidden", "activation", "features", "init", "bias_init", "dataset",
-                      "n", "noise", "classes", "test_ratio", "seed")  # fmt: skip
+                      "n", "noise", "classes", "test_ratio", "seed", "imbalance")  # fmt: skip
 
 
 def _start(args: argparse.Namespace):
