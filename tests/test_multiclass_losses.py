@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from torchcircuits.circuits import get_circuit
 from torchcircuits.check import run_checks
+from torchcircuits.circuits import get_circuit
 from torchcircuits.gradcheck import numerical_gradient_tensors
 from torchcircuits.losses import get_loss
 

@@ -60,6 +60,8 @@ __all__ = [
     "backward_hand",
     "scores_hand",
     "evaluate_scores",
+    "forward_hidden",
+    "hidden_activations",
     "hand_loss_and_grads",
     "loss_value",
     "scalar_loss_and_grads",
@@ -216,16 +218,28 @@ def scores_hand(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> Ten
         return forward_hand(params, spec, X)[0]
 
 
-def hidden_activations(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> list[Tensor]:
-    """Each hidden layer's output (N, H_l) for inputs X (N, D), first layer first."""
+def forward_hidden(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> tuple[Tensor, list[Tensor]]:
+    """Scores (N, M) of inputs X (N, D) and each hidden layer's output (N, H_l), first layer first; no autograd.
+
+    The same arithmetic as :func:`forward_hand`; an evaluation reads its loss,
+    its metrics and the dead units off this one pass.
+    """
     act = get_activation(spec.activation)
+    layers = spec.layer_names()
     outputs = []
     with torch.no_grad():
         h = X
-        for w, b in spec.layer_names()[:-1]:
-            h = act.torch(h @ params[w] + params[b])
-            outputs.append(h)
-    return outputs
+        for i, (w, b) in enumerate(layers):
+            h = h @ params[w] + params[b]
+            if i < len(layers) - 1:
+                h = act.torch(h)
+                outputs.append(h)
+    return h, outputs
+
+
+def hidden_activations(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> list[Tensor]:
+    """Each hidden layer's output (N, H_l) for inputs X (N, D), first layer first."""
+    return forward_hidden(params, spec, X)[1]
 
 
 def evaluate_scores(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> Tensor:
@@ -258,9 +272,14 @@ def loss_value(
     *,
     l1_ratio: float = DEFAULT_L1_RATIO,
     weights: Tensor | None = None,
+    scores: Tensor | None = None,
 ) -> tuple[Tensor, float]:
-    """(mean data loss, regularization loss) without the backward pass; targets as ``loss.targets`` makes them."""
-    scores = scores_hand(params, spec, X)
+    """(mean data loss, regularization loss) without the backward pass; targets as ``loss.targets`` makes them.
+
+    ``scores``: the model's scores of X when already computed (an evaluation's one forward pass).
+    """
+    if scores is None:
+        scores = scores_hand(params, spec, X)
     with torch.no_grad():
         data_loss = loss.hand(scores, targets, weights)[0]
     return data_loss, regularization(params, weight_names(spec), reg, reg_kind, l1_ratio)[0]

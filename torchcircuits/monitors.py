@@ -82,17 +82,17 @@ def inactive_units(hidden: Tensor, activation: str) -> Tensor:
     name = get_activation(activation).name
     if hidden.shape[0] == 0:
         return torch.zeros(hidden.shape[1], dtype=torch.bool, device=hidden.device)
+    # "on every point" as one column reduction (max or min over N) instead of an (N, H) mask:
+    # it runs at every record, and this is about 3 times cheaper (benchmarked in bench.py)
     if name == "relu":
-        off = hidden <= 0
-    elif name == "leaky_relu":
-        off = hidden < 0
-    elif name == "tanh":
-        off = hidden.abs() > SATURATION
-    elif name == "sigmoid":
-        off = (2.0 * hidden - 1.0).abs() > SATURATION
-    else:
-        off = torch.zeros_like(hidden, dtype=torch.bool)
-    return off.all(dim=0)
+        return hidden.amax(dim=0) <= 0  # (hidden <= 0).all(dim=0)
+    if name == "leaky_relu":
+        return hidden.amax(dim=0) < 0
+    if name == "tanh":  # |t| > S on every point (either sign)
+        return hidden.abs().amin(dim=0) > SATURATION
+    if name == "sigmoid":  # |2σ - 1| > S on every point
+        return (2.0 * hidden - 1.0).abs().amin(dim=0) > SATURATION
+    return torch.zeros(hidden.shape[1], dtype=torch.bool, device=hidden.device)
 
 
 def dead_fraction(hidden: Sequence[Tensor], activation: str) -> tuple[float, ...]:

@@ -29,6 +29,7 @@ from .models import (
     ModelSpec,
     build_module,
     evaluate_scores,
+    forward_hidden,
     hand_loss_and_grads,
     hidden_activations,
     init_params,
@@ -187,6 +188,8 @@ class Trainer:
         self.early_stopping: EarlyStopping | None = None
 
     def _set_data(self, train: Dataset, test: Dataset | None) -> None:
+        #: (step, dead fraction per hidden layer) from the last evaluate()'s forward pass, reused by health()
+        self._dead_cache: tuple[int, tuple[float, ...]] | None = None
         self.train_set, self.test_set = train, test if test is not None and len(test) else None
         self._inputs = featurize(train.X, self.features)  # (N, D) features
         self._targets = self.loss.targets(train.labels)
@@ -499,7 +502,9 @@ class Trainer:
 
     def predict(self, X: Tensor) -> Tensor:
         """Class indices (score > 0 is class 1 for one score, else the largest), or predicted values."""
-        scores = self.scores(X)
+        return self._predictions(self.scores(X))
+
+    def _predictions(self, scores: Tensor) -> Tensor:
         if self.loss.task == "regression":
             return scores[:, 0]
         if scores.shape[1] == 1:
@@ -513,20 +518,24 @@ class Trainer:
     def health(self) -> Health:
         """Dead or saturated units now, on the whole training set; update ratios and gradient norms of the last step.
 
-        Before the first step the per-parameter dicts are empty.
+        Before the first step the per-parameter dicts are empty. Right after
+        :meth:`evaluate` the dead units are read off its forward pass (no second one).
         """
-        hidden = hidden_activations(self.params, self.spec, self._inputs)
-        return Health(
-            dead_fraction(hidden, self.spec.activation), dict(self._last_update_ratios), dict(self._last_grad_norms)
-        )
+        cached = self._dead_cache
+        if cached is not None and cached[0] == self.step_count:
+            dead = cached[1]
+        else:
+            dead = dead_fraction(hidden_activations(self.params, self.spec, self._inputs), self.spec.activation)
+        return Health(dead, dict(self._last_update_ratios), dict(self._last_grad_norms))
 
     def accuracy(self, data: Dataset) -> float:
         return (self.predict(data.X) == data.labels).to(torch.float64).mean().item()
 
-    def _metrics(self, data: Dataset) -> dict[str, float | None]:
+    def _metrics(self, data: Dataset, scores: Tensor | None = None) -> dict[str, float | None]:
+        """The task's metrics of ``data``, from its ``scores`` when the caller has them."""
+        prediction = self.predict(data.X) if scores is None else self._predictions(scores)
         if self.loss.task == "classification":
-            return {"accuracy": self.accuracy(data)}
-        prediction = self.predict(data.X)
+            return {"accuracy": (prediction == data.labels).to(torch.float64).mean().item()}
         error = prediction - data.labels
         return {
             "rmse": error.pow(2).mean().sqrt().item(),
@@ -534,16 +543,24 @@ class Trainer:
             "r2": _r2(prediction, data.labels),
         }
 
-    def _loss_on(self, X: Tensor, targets: Tensor, weights: Tensor | None) -> tuple[float, float]:
+    def _loss_on(
+        self, X: Tensor, targets: Tensor, weights: Tensor | None, scores: Tensor | None = None
+    ) -> tuple[float, float]:
         c = self.config
         data_loss, reg_loss = loss_value(self.params, self.spec, self.loss, X, targets, c.reg, c.reg_kind,
-                                         l1_ratio=c.l1_ratio, weights=weights)  # fmt: skip
+                                         l1_ratio=c.l1_ratio, weights=weights, scores=scores)  # fmt: skip
         return data_loss.item(), float(reg_loss)
 
     def evaluate(self) -> Evaluation:
-        """Loss (class-weighted when ``class_weight`` is balanced, as trained) and metrics on train and test."""
-        data_loss, reg_loss = self._loss_on(self._inputs, self._targets, self._weights)
-        train = self._metrics(self.train_set)
+        """Loss (class-weighted when ``class_weight`` is balanced, as trained) and metrics on train and test.
+
+        One forward pass over the training set gives the loss, the metrics and
+        the dead units :meth:`health` reports at this step.
+        """
+        scores, hidden = forward_hidden(self.params, self.spec, self._inputs)
+        self._dead_cache = (self.step_count, dead_fraction(hidden, self.spec.activation))
+        data_loss, reg_loss = self._loss_on(self._inputs, self._targets, self._weights, scores)
+        train = self._metrics(self.train_set, scores)
         test: dict[str, float | None] = {}
         test_loss = None
         if self.test_set is not None:
@@ -586,6 +603,7 @@ class Trainer:
         return {name: p.detach().clone() for name, p in self.params.items()}
 
     def load_parameters(self, params: dict[str, Tensor]) -> None:
+        self._dead_cache = None
         with torch.no_grad():
             for name, p in self.params.items():
                 if tuple(params[name].shape) != tuple(p.shape):
