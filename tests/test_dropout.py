@@ -1,4 +1,4 @@
-"""Dropout: one mask from the trainer's generator, shared by the hand backward, Units and autograd; never at evaluation."""
+"""Dropout: one mask from the trainer's generator shared by hand backward, Units and autograd; none at evaluation."""
 
 import pytest
 import torch
