@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
 from .errors import InputError
 from .metrics import is_unbalanced
 from .monitors import HealthWatcher
@@ -161,7 +163,9 @@ def _practice_lines(trainer: Trainer, report) -> list[str]:
     """Balanced accuracy on unbalanced classes, early stopping, sparsity under L1/group/elastic."""
     lines = []
     data = trainer.test_set if trainer.test_set is not None else trainer.train_set
-    if report is not None and is_unbalanced(trainer.train_set.labels, trainer.train_set.num_classes):
+    labels = trainer.train_set.labels if trainer.test_set is None else torch.cat([trainer.train_set.labels,
+                                                                                    trainer.test_set.labels])
+    if report is not None and is_unbalanced(labels, trainer.train_set.num_classes):  # the whole set: a split tilts
         counts = ", ".join(str(n) for n in report.support)
         where = "test" if trainer.test_set is not None else "train"
         recalls = ", ".join("n/a" if r is None else f"{r:.1%}" for r in report.recall)
