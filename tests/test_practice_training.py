@@ -171,6 +171,8 @@ def test_watcher_warns_once_on_dead_layers_and_stuck_update_ratios():
     assert warnings[:49] == [[]] * 49
     assert len(warnings[49]) == 1 and "W1: update:data ratio 5.0e-01 has been above [1e-05, 0.1] for 50 records" in (
         warnings[49][0])
+    biases_ignored = HealthWatcher(watch=("W1",))
+    assert not any(biases_ignored.observe({"step": s, "update_ratio": {"b1": 0.9}}) for s in range(1, 60))
     low = HealthWatcher()  # below the range for 29 records, one healthy record, then 50 below: warns at the 80th
     runs = [low.observe({"step": s, "update_ratio": {"W1": 1e-7 if s != 30 else 1e-3}}) for s in range(1, 81)]
     assert runs[78] == [] and len(runs[79]) == 1 and sum(map(len, runs)) == 1

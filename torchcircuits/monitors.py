@@ -24,7 +24,7 @@ records in a row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -139,10 +139,22 @@ class HealthWatcher:
     * a hidden layer more than ``dead_limit`` dead (or saturated);
     * a parameter's update ratio outside [``low``, ``high``] for ``patience`` records in a row
       (makemore: about 1e-3 is healthy; far below, it barely learns; far above, it thrashes).
+
+    ``watch`` names the parameters whose ratios count (None: all). The CLI
+    watches the weight matrices: a bias starts at 0, so its ratio is large
+    early on without anything being wrong.
     """
 
-    def __init__(self, dead_limit: float = 0.5, low: float = 1e-5, high: float = 1e-1, patience: int = 50) -> None:
+    def __init__(
+        self,
+        dead_limit: float = 0.5,
+        low: float = 1e-5,
+        high: float = 1e-1,
+        patience: int = 50,
+        watch: Collection[str] | None = None,
+    ) -> None:
         self.dead_limit, self.low, self.high, self.patience = dead_limit, low, high, patience
+        self.watch = None if watch is None else frozenset(watch)
         self._warned: set[str] = set()
         self._outside: dict[str, int] = {}
 
@@ -156,6 +168,8 @@ class HealthWatcher:
                 warnings.append(f"hidden layer {layer}: {share:.0%} of its units are dead or saturated on every "
                                 f"training point (step {record.get('step')}): lower the step size or change the init")
         for name, ratio in (record.get("update_ratio") or {}).items():
+            if self.watch is not None and name not in self.watch:
+                continue
             outside = ratio is not None and not self.low <= ratio <= self.high
             self._outside[name] = self._outside.get(name, 0) + 1 if outside else 0
             key = f"ratio{name}"

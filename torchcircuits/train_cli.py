@@ -12,6 +12,7 @@ import torch
 
 from .errors import InputError
 from .metrics import is_unbalanced
+from .models import weight_names
 from .monitors import HealthWatcher
 from .progress import ProgressBar
 from .run import add_run_options, settings_from_args
@@ -101,7 +102,7 @@ def run_train(args: argparse.Namespace) -> int:
             steps, record_every, on_record=on_record, on_step=lambda done: bar.update(done - first_step, note)
         )
     elapsed = time.perf_counter() - start
-    watcher = HealthWatcher()
+    watcher = HealthWatcher(watch=weight_names(trainer.spec))
     warnings = [line for record in history for line in watcher.observe(record)]
     final = trainer.evaluate()
     report = trainer.class_report()
@@ -171,6 +172,13 @@ def _practice_lines(trainer: Trainer, report) -> list[str]:
         recalls = ", ".join("n/a" if r is None else f"{r:.1%}" for r in report.recall)
         lines.append(f"unbalanced classes: {where} balanced accuracy {report.balanced_accuracy:.1%} "
                      f"(recall per class {recalls}; {counts} {where} points of each of {data.num_classes})")
+    if trainer.spec.hidden:
+        health = trainer.health()
+        dead = ", ".join(f"{share:.0%}" for share in health.dead_fraction)
+        ratios = ", ".join(f"{name} {'n/a' if r is None else f'{r:.1e}'}" for name, r in health.update_ratio.items()
+                           if name.startswith("W"))  # fmt: skip
+        lines.append(f"health: dead or saturated units per hidden layer {dead}"
+                     + (f"; last update:data ratios {ratios}" if ratios else ""))  # fmt: skip
     stopper = trainer.early_stopping
     if stopper is not None and stopper.stopped_at is not None:
         lines.append(f"early stop at step {stopper.stopped_at}: the test loss had not improved for "
