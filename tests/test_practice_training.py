@@ -189,3 +189,15 @@ def test_dead_relus_the_cs231n_spiral_contrast_small():
         history = Trainer(config, train).run(100, record_every=100)
         dead[lr] = history[-1]["dead_fraction"][0]
     assert dead[1.0] <= 0.12 and dead[3.0] >= 0.25 and dead[3.0] >= 4 * dead[1.0], dead
+
+
+def test_bench_reports_the_monitors_cost_against_a_step():
+    from torchcircuits.bench import monitors_cost
+
+    rows = monitors_cost((8,), 50, 2, 2)
+    assert [r.name for r in rows] == ["H=8, N=50: Trainer step (hand, full batch)",
+                                      "H=8, N=50: update ratios + gradient norms",
+                                      "H=8, N=50: dead fraction from the evaluation's pass",
+                                      "H=8, N=50: Trainer.health() with its own pass"]  # fmt: skip
+    assert all(r.median > 0 for r in rows) and all(r.ratio > 0 for r in rows[1:])
+    assert rows[2].ratio == pytest.approx(rows[2].median / rows[0].median)
