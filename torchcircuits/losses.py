@@ -46,7 +46,7 @@ from torch import Tensor
 from .errors import unknown_name
 from .units import Unit
 
-__all__ = ["Loss", "LOSSES", "get_loss", "TARGETS", "losses_for"]
+__all__ = ["Loss", "LOSSES", "get_loss", "TARGETS", "losses_for", "balanced_class_weights"]
 
 #: what a loss trains on
 TARGETS = ("signs", "classes", "values")
@@ -325,3 +325,12 @@ def get_loss(name: str) -> Loss:
 def losses_for(task: str) -> tuple[str, ...]:
     """The loss names that train a ``classification`` or a ``regression`` task."""
     return tuple(name for name, loss in LOSSES.items() if loss.task == task)
+
+
+def balanced_class_weights(labels: Tensor, num_classes: int) -> Tensor:
+    """Weights (K,) float64 n / (K·n_k) of classes 0..K-1 from class indices (N,): each class weighs in equally.
+
+    A class absent from ``labels`` gets n / K (its count taken as 1): it has no example to weigh.
+    """
+    counts = torch.bincount(labels, minlength=num_classes).to(torch.float64)
+    return len(labels) / (num_classes * counts.clamp(min=1.0))

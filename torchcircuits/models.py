@@ -57,6 +57,7 @@ __all__ = [
     "init_params",
     "weight_names",
     "forward_hand",
+    "dropout_masks",
     "backward_hand",
     "scores_hand",
     "evaluate_scores",
@@ -167,6 +168,13 @@ def init_params(spec: ModelSpec, init: str, generator: torch.Generator) -> Param
                      "large": 1.0}[init]  # fmt: skip
             params[name] = scale * torch.randn(shape, generator=generator, dtype=torch.float64)
     return params
+
+
+def dropout_masks(n: int, widths: Sequence[int], p: float, generator: torch.Generator) -> list[Tensor]:
+    """Inverted-dropout masks (n, H_l) float64, one per hidden width: 0 with probability p, else 1/(1-p)."""
+    keep = 1.0 - p
+    return [(torch.rand(n, width, generator=generator, dtype=torch.float64) < keep).to(torch.float64) / keep
+            for width in widths]  # fmt: skip
 
 
 # --- face (b): vectorized, hand-written backward ------------------------------------

@@ -32,6 +32,7 @@ __all__ = [
     "regularization",
     "regularization_torch",
     "regularization_units",
+    "clip_max_norm_",
 ]
 
 REGULARIZERS = ("l2", "l1", "group", "elastic")
@@ -121,3 +122,14 @@ def regularization_units(
                 else:
                     total = total + reg * (l1_ratio * _abs_unit(w) + (1.0 - l1_ratio) * (w * w))
     return total
+
+
+def clip_max_norm_(weights: Sequence[Tensor], bound: float) -> None:
+    """In place: scale every column of each weight matrix (D, M) longer than ``bound`` back to length ``bound``.
+
+    cs231n's max-norm constraint: a projection after the optimizer's step, not a penalty.
+    """
+    with torch.no_grad():
+        for w in weights:
+            norms = torch.linalg.vector_norm(w, dim=0)  # (M,): each neuron's incoming weights
+            w.mul_(torch.where(norms > bound, bound / norms, 1.0))

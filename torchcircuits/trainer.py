@@ -23,11 +23,12 @@ from .data import Dataset
 from .early_stop import EarlyStopping
 from .errors import InputError, SettingError
 from .features import check_features, default_features, featurize
-from .losses import Loss, get_loss
+from .losses import Loss, balanced_class_weights, get_loss
 from .metrics import ClassReport, class_report
 from .models import (
     ModelSpec,
     build_module,
+    dropout_masks,
     evaluate_scores,
     forward_hidden,
     hand_loss_and_grads,
@@ -39,6 +40,7 @@ from .models import (
 )
 from .monitors import Health, dead_fraction, grad_norms, neurons_off, update_ratios, zero_weights
 from .optim import make_optimizer
+from .regularizers import clip_max_norm_
 from .schedules import parse_schedule
 from .tensors import from_json_list
 
@@ -204,11 +206,8 @@ class Trainer:
         self._weights = self._test_weights = None
         if self.config.class_weight != "balanced" or self.loss.task != "classification":
             return
-        labels = self.train_set.labels
-        k = self.train_set.num_classes
-        counts = torch.bincount(labels, minlength=k).to(torch.float64)
-        self.class_weights = len(labels) / (k * counts.clamp(min=1.0))  # (K,); an absent class never weighs in
-        self._weights = self.class_weights[labels]
+        self.class_weights = balanced_class_weights(self.train_set.labels, self.train_set.num_classes)  # (K,)
+        self._weights = self.class_weights[self.train_set.labels]
         if self.test_set is not None:
             self._test_weights = self.class_weights[self.test_set.labels]
 
@@ -346,9 +345,7 @@ class Trainer:
         p = self.config.dropout
         if not p or not self.spec.hidden:
             return None
-        keep = 1.0 - p
-        return [(torch.rand(n, width, generator=self.generator, dtype=torch.float64) < keep).to(torch.float64) / keep
-                for width in self.spec.hidden]  # fmt: skip
+        return dropout_masks(n, self.spec.hidden, p, self.generator)
 
     def _gradients(
         self, X: Tensor, targets: Tensor, weights: Tensor | None = None, masks: list[Tensor] | None = None
@@ -394,14 +391,8 @@ class Trainer:
 
         A projection after the optimizer's step, not a gradient term (cs231n's max-norm constraint).
         """
-        bound = self.config.max_norm
-        if bound is None:
-            return
-        with torch.no_grad():
-            for name in weight_names(self.spec):
-                w = self.params[name]  # (fan_in, fan_out)
-                norms = torch.linalg.vector_norm(w, dim=0)
-                w.mul_(torch.where(norms > bound, bound / norms, 1.0))
+        if self.config.max_norm is not None:
+            clip_max_norm_([self.params[name] for name in weight_names(self.spec)], self.config.max_norm)
 
     def _closure_step(self, step: int, lr: float) -> StepStats:
         """L-BFGS: one ``optimizer.step(closure)`` on the full batch; a non-finite result is undone."""
