@@ -27,6 +27,7 @@ def _strict(text):
         (["--dataset", "guide", "--imbalance", "0.5"], "--imbalance does not apply to the guide's fixed data set"),
         (["--reg-kind", "lasso"], "--reg-kind must be one of l2, l1, group, elastic, got 'lasso'"),
         (["--l1-ratio", "1.5"], "--l1-ratio must be from 0 (all L2) to 1 (all L1), got 1.5"),
+        (["--l1-ratio", "0.5"], "--l1-ratio applies to --reg-kind elastic only; the reg kind is l2"),
         (["--max-norm", "0"], "--max-norm must be > 0 (cs231n uses 3 to 4), got 0.0"),
         (["--early-stop", "0", "--dataset", "moons"], "--early-stop must be a whole number from 1 to"),
         (["--early-stop", "5"], "--early-stop needs a test set to watch: set --test-ratio above 0"),

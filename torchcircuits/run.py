@@ -251,6 +251,8 @@ def settings_from_args(args: argparse.Namespace, base: RunSettings | None = None
         if key in changes and not MODELS[model].hidden_layers:
             raise SettingError(key, f"applies to the net only; model {model} has no hidden layer")
     config = replace(base.config, **changes).validated()
+    if "l1_ratio" in changes and config.reg_kind != "elastic":
+        raise SettingError("l1_ratio", f"applies to --reg-kind elastic only; the reg kind is {config.reg_kind}")
     data_changes: dict = {"seed": config.seed} if getattr(args, "seed", None) is not None else {}
     if args.dataset is not None:
         data_changes["name"] = args.dataset
