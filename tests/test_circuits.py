@@ -16,6 +16,7 @@ def test_the_registry_holds_the_guides_circuits():
     assert NAMES == [
         "multiply", "add_multiply", "neuron", "add3", "mul_add", "square", "sum_of_squares",
         "squared_product", "reciprocal", "division", "max", "relu", "svm_score", "svm_loss", "two_layer_net",
+        "multiclass_svm", "ova_hinge", "structured_svm", "softmax",
     ]  # fmt: skip
     assert len(get_circuit("two_layer_net").inputs) == 15  # x, y and 13 parameters
 

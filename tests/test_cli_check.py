@@ -14,7 +14,7 @@ def test_check_prints_a_table_and_exits_0(capsys):
     assert main(["check", "--trials", "2"]) == 0
     out = capsys.readouterr().out
     assert "max|hand-torch|" in out and "FAIL" not in out
-    assert "45 runs on 15 circuits: all agree" in out
+    assert "57 runs on 19 circuits: all agree" in out
     assert "multiply         seed     x=-2, y=3" in out
 
 
@@ -83,7 +83,7 @@ def test_python_dash_m_and_the_script_run_the_same_code():
 def test_list_names_every_circuit(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert out.count("\n") == 15 and "squared_product  ((a*b + c) * d) ** 2" in out
+    assert out.count("\n") == 19 and "squared_product  ((a*b + c) * d) ** 2" in out
 
 
 def test_draw_writes_png_and_svg(tmp_path, capsys):

@@ -139,7 +139,8 @@ def test_losses_stay_finite_on_huge_scores():
 def test_losses_say_what_they_train_on():
     assert {n: get_loss(n).target for n in LOSSES} == {
         "hinge": "signs", "squared_hinge": "signs", "logistic": "signs", "softmax": "classes",
-        "multiclass_svm": "classes", "l2": "values", "l1": "values", "huber": "values",
+        "multiclass_svm": "classes", "ova_hinge": "classes", "structured_svm": "classes", "l2": "values",
+        "l1": "values", "huber": "values",
     }  # fmt: skip
     labels = torch.tensor([0, 1, 1])
     assert get_loss("hinge").targets(labels).tolist() == [-1.0, 1.0, 1.0]

@@ -190,3 +190,39 @@ def test_sessions_keep_the_history_and_regression_data(tmp_path):
     assert torch.equal(session.train.labels, train.labels)
     restored = restore_trainer(session)
     assert restored.run(3) == trainer.run(3)
+
+
+def test_practice_settings_and_monitor_history_round_trip(tmp_path):
+    config = TrainConfig(model="net", hidden=(6,), lr=0.2, batch=8, seed=2, dropout=0.25, reg_kind="elastic",
+                         l1_ratio=0.3, max_norm=2.5, early_stop=7, class_weight="balanced")  # fmt: skip
+    spec = DataSpec("spiral", n=90, seed=2, imbalance=0.5)
+    train, test = spec.load()
+    trainer = Trainer(config, train, test)
+    history = trainer.run(20, record_every=5)
+    path = tmp_path / "p.json"
+    save_session(path, RunSettings(config, spec, 20), train, test, trainer, {}, history)
+    session = load_session(path)
+    assert session.settings.config == config.validated() and session.settings.data == spec.validated()
+    assert session.history == history and session.history[-1]["dead_fraction"] == history[-1]["dead_fraction"]
+    reference = Trainer(config, train, test)
+    reference.run(20, record_every=5)
+    # dropout masks come from the saved generator: the continued run equals one longer run
+    assert restore_trainer(session).run(10, record_every=5) == reference.run(10, record_every=5)
+
+
+def test_an_old_session_without_practice_fields_still_opens(tmp_path):
+    train, test = data()
+    trainer = Trainer(CONFIG, train, test)
+    path = tmp_path / "old.json"
+    save_session(path, RunSettings(CONFIG, DataSpec("moons", n=40, seed=3), 5), train, test, trainer, {})
+    document = json.loads(path.read_text())
+    for key in ("dropout", "l1_ratio", "max_norm", "early_stop", "class_weight"):
+        del document["settings"]["config"][key]
+    del document["settings"]["data"]["imbalance"]
+    path.write_text(json.dumps(document))
+    session = load_session(path)
+    assert session.settings.config == CONFIG.validated() and session.settings.data.imbalance == 1.0
+    bad = dict(document, history=[{"step": 1, "dead_fraction": ["x"]}])
+    path.write_text(json.dumps(bad))
+    with pytest.raises(InputError, match="history field 'dead_fraction' must hold finite numbers or nulls"):
+        load_session(path)

@@ -10,7 +10,8 @@ Sections:
    and torch scalar tensors;
 2. training step: nets of one to three hidden layers through the Trainer
    (hand and autograd) against bare torch loops of the same math;
-3. decision boundary: the trained net on a G×G grid;
+3. decision boundary: the trained net on a G×G grid (after it, the training-health
+   monitors' cost per step and per record, against the step itself);
 4. the app's frame (a plugin of the app, when it is installed);
 5. ``torchcircuits check`` wall time and ``import torchcircuits`` time.
 """
@@ -225,6 +226,49 @@ def boundary_grid(sizes: list[int], number: int, repeats: int) -> list[Measureme
     return rows
 
 
+# --- 2b. training-health monitors ------------------------------------------------------------------
+def monitors_cost(hidden: tuple[int, ...], n: int, number: int, repeats: int) -> list[Measurement]:
+    """What the health monitors add to training, against one Trainer step (hand, full batch).
+
+    Per step: the update ratios and gradient norms of every parameter. Per
+    record: the dead fraction, read off the hidden outputs of the forward pass
+    the evaluation already makes (so only its reductions count); a standalone
+    ``Trainer.health()`` with a forward pass of its own is shown beside it.
+    """
+    from .models import hidden_activations
+    from .monitors import dead_fraction, grad_norms, update_ratios
+
+    data = make_dataset("spiral", n=n, seed=0)
+    trainer = Trainer(TrainConfig(model="net", hidden=hidden, lr=0.1, batch=None, loss="softmax"), data)
+    trainer.run(5, record_every=5)
+    before, after = trainer.parameters(), trainer.parameters()
+    grads = {name: torch.randn_like(p) for name, p in before.items()}
+    outputs = hidden_activations(trainer.params, trainer.spec, trainer._inputs)
+
+    def per_step() -> None:
+        update_ratios(before, after)
+        grad_norms(grads)
+
+    def standalone() -> None:
+        trainer._dead_cache = None
+        trainer.health()
+
+    fns = {"step": trainer.step, "per step": per_step, "per record": lambda: dead_fraction(outputs, "relu"),
+           "standalone": standalone}  # fmt: skip
+    ms = {name: seconds * 1e3 for name, seconds in interleaved_medians(fns, number, repeats).items()}
+    size = f"H={','.join(map(str, hidden))}, N={n}"
+    section = "training-health monitors"
+    return [
+        Measurement(section, f"{size}: Trainer step (hand, full batch)", ms["step"], "ms/step"),
+        Measurement(section, f"{size}: update ratios + gradient norms", ms["per step"], "ms/step",
+                    "Trainer step", ms["per step"] / ms["step"], "every step"),
+        Measurement(section, f"{size}: dead fraction from the evaluation's pass", ms["per record"], "ms/record",
+                    "Trainer step", ms["per record"] / ms["step"], "every record; goal < 10% of a step"),
+        Measurement(section, f"{size}: Trainer.health() with its own pass", ms["standalone"], "ms/call",
+                    "Trainer step", ms["standalone"] / ms["step"], "the app's health panel between records"),
+    ]  # fmt: skip
+
+
 # --- 5. check and import -------------------------------------------------------------------------
 def check_and_import(repeats: int) -> list[Measurement]:
     from .check import run_checks
@@ -269,6 +313,7 @@ def run_benchmarks(quick: bool = False, progress: bool = True) -> list[Measureme
         lambda: training_step([((3,), 6), ((16, 16), 200)] if quick
                               else [((3,), 6), ((16,), 200), ((100,), 1000), ((64, 64, 64), 1000)],
                               5 if quick else 50, repeats),
+        lambda: monitors_cost((16,) if quick else (100,), 200 if quick else 1000, 5 if quick else 50, repeats),
         lambda: boundary_grid([100] if quick else [100, 200, 400], 2 if quick else 10, repeats),
         *[(lambda plugin=plugin: plugin(quick)) for plugin in _plugins()],
         lambda: check_and_import(1 if quick else 3),

@@ -22,12 +22,13 @@ from .features import parse_features
 from .losses import LOSSES, Loss, get_loss
 from .models import BIAS_INITS, INITS, check_hidden
 from .optim import OPTIMIZERS, make_optimizer
-from .regularizers import REGULARIZERS
+from .regularizers import DEFAULT_L1_RATIO, REGULARIZERS
 from .schedules import parse_schedule
 
 __all__ = [
     "MODELS",
     "BACKENDS",
+    "CLASS_WEIGHTS",
     "LINE_SEARCHES",
     "MAX_SEED",
     "ModelChoice",
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 BACKENDS = ("hand", "torch")
+#: how the data loss weighs classes: equally per example, or n / (K n_k) per example of class k
+CLASS_WEIGHTS = ("none", "balanced")
+#: --early-stop patience and similar record counts stay below this
+MAX_PATIENCE = 10**9
 LINE_SEARCHES = ("strong_wolfe",)
 #: seeds are what torch.Generator.manual_seed accepts without wrapping: 0 .. 2**63 - 1
 MAX_SEED = 2**63 - 1
@@ -57,7 +62,7 @@ class ModelChoice:
 
 
 MODELS: dict[str, ModelChoice] = {
-    "svm": ModelChoice(False, ("hinge", "squared_hinge", "multiclass_svm"),
+    "svm": ModelChoice(False, ("hinge", "squared_hinge", "multiclass_svm", "ova_hinge", "structured_svm"),
                        {"signs": "hinge", "classes": "multiclass_svm"},
                        "linear SVM (hinge loss; multiclass SVM for K classes)"),
     "softmax": ModelChoice(False, ("softmax",), {"classes": "softmax", "signs": "softmax"},
@@ -103,6 +108,14 @@ class TrainConfig:
     the SVM, He for ReLU-family nets, Xavier for tanh/sigmoid nets, small random
     for other linear models. ``schedule`` is a form of
     :func:`torchcircuits.schedules.parse_schedule`.
+
+    Practice settings (Chapter 3): ``dropout`` is the share p in [0, 1) of hidden
+    units dropped in each training step (inverted dropout; evaluation never
+    drops); ``l1_ratio`` is the L1 share of ``reg_kind`` elastic; ``max_norm`` C
+    (None: off) projects each neuron's incoming weight vector back onto ‖w‖ ≤ C
+    after every step; ``early_stop`` (None: off) is the patience in records of
+    the test loss before training stops and restores the best parameters;
+    ``class_weight`` ``balanced`` weighs each example of class k by n / (K n_k).
     """
 
     model: str = "svm"
@@ -127,6 +140,11 @@ class TrainConfig:
     bias_init: str = "init"
     seed: int = 0
     compare: bool = False
+    dropout: float = 0.0
+    l1_ratio: float = DEFAULT_L1_RATIO
+    max_norm: float | None = None
+    early_stop: int | None = None
+    class_weight: str = "none"
 
     def validated(self) -> TrainConfig:
         """This config with every setting's type and range checked; SettingError names the first bad one."""
@@ -174,9 +192,27 @@ class TrainConfig:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
             raise SettingError("seed", f"must be a whole number from 0 to 2**63 - 1, got {seed!r}")
         _flag(self.compare, "compare")
+        dropout = _number(self.dropout, "dropout")
+        if not 0.0 <= dropout < 1.0:
+            raise SettingError("dropout", f"must be at least 0 and below 1 (the share of hidden units dropped), "
+                                          f"got {self.dropout}")  # fmt: skip
+        if dropout > 0 and not MODELS[model].hidden_layers:
+            raise SettingError("dropout", f"applies to the net only; model {model} has no hidden layer")
+        l1_ratio = _number(self.l1_ratio, "l1_ratio")
+        if not 0.0 <= l1_ratio <= 1.0:
+            raise SettingError("l1_ratio", f"must be from 0 (all L2) to 1 (all L1), got {self.l1_ratio}")
+        max_norm = None if self.max_norm is None else _number(self.max_norm, "max_norm")
+        if max_norm is not None and max_norm <= 0:
+            raise SettingError("max_norm", f"must be > 0 (cs231n uses 3 to 4), got {self.max_norm}")
+        patience = self.early_stop
+        if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int)
+                                     or not 1 <= patience <= MAX_PATIENCE):  # fmt: skip
+            raise SettingError("early_stop", f"must be a whole number of records from 1 to {MAX_PATIENCE:,}, "
+                                             f"got {patience!r}")  # fmt: skip
+        _name(self.class_weight, "class_weight", CLASS_WEIGHTS)
         return replace(self, hidden=hidden, features=features, lr=optimizer.lr, momentum=float(self.momentum),
                        betas=tuple(float(b) for b in betas), eps=float(self.eps), alpha=float(self.alpha),
-                       reg=reg)  # fmt: skip
+                       reg=reg, dropout=dropout, l1_ratio=l1_ratio, max_norm=max_norm)  # fmt: skip
 
     @property
     def has_hidden_layers(self) -> bool:
@@ -277,6 +313,13 @@ def _text(text: object) -> str:
     return str(text).strip()
 
 
+def _parse_max_norm(text: object) -> float | None:
+    """A positive bound, or ``none`` (off)."""
+    if str(text).strip().lower() == "none":
+        return None
+    return _parse_float("max_norm")(text)
+
+
 #: setting -> parser of its text form (command line, text field); validated() checks the result's range
 TEXT_PARSERS: dict[str, Callable[[object], object]] = {
     "model": _text,
@@ -299,6 +342,11 @@ TEXT_PARSERS: dict[str, Callable[[object], object]] = {
     "init": _text,
     "bias_init": _text,
     "seed": lambda text: parse_whole(text, "seed", 0, MAX_SEED),
+    "dropout": _parse_float("dropout"),
+    "l1_ratio": _parse_float("l1_ratio"),
+    "max_norm": _parse_max_norm,
+    "early_stop": lambda text: parse_whole(text, "early_stop", 1, MAX_PATIENCE),
+    "class_weight": _text,
 }
 assert set(TEXT_PARSERS) | {"nesterov", "compare"} == {f.name for f in fields(TrainConfig)}
 

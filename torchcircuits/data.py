@@ -34,6 +34,8 @@ __all__ = [
     "make_dataset",
     "signs",
     "train_test_split",
+    "imbalance",
+    "check_imbalance",
     "load_csv",
     "save_csv",
     "dataset_from_points",
@@ -262,6 +264,39 @@ def make_dataset(
         raise SettingError("classes", f"must be between 2 and 10, got {classes}")
     X, labels = gen.make(n, float(noise), seed, classes)
     return Dataset(X, labels, classes, name)
+
+
+def check_imbalance(ratio: object) -> float:
+    """``ratio`` as a float if it is above 0 and at most 1, else a SettingError naming ``imbalance``."""
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0.0 < ratio <= 1.0:
+        raise SettingError("imbalance", f"must be above 0 and at most 1 (smallest class / largest: 1 balanced, "
+                                        f"0.1 for 10:1), got {ratio!r}")  # fmt: skip
+    return float(ratio)
+
+
+def imbalance(data: Dataset, ratio: float, seed: int = 0) -> Dataset:
+    """A classification set subsampled so its smallest class has ``ratio`` times the points of its largest.
+
+    The kept share falls geometrically over the classes: class k of K keeps a
+    share ratio^(k / (K - 1)) of its points (class 0 all of them, the last one
+    ``ratio``), at least one each, drawn without replacement with ``seed``; the
+    points keep their order. ``ratio`` 1 returns ``data`` itself (balanced, as
+    generated); 0.1 makes a 10:1 set from a balanced one.
+    """
+    if check_imbalance(ratio) == 1.0:
+        return data
+    if data.task != "classification":
+        name = data.name or "the data"
+        raise SettingError("imbalance", f"applies to classification sets; {name} is a regression set")
+    g = _gen(seed)
+    largest = max(int((data.labels == k).sum()) for k in range(data.num_classes))
+    keep = []
+    for k in range(data.num_classes):
+        members = torch.nonzero(data.labels == k)[:, 0]
+        share = ratio ** (k / (data.num_classes - 1))
+        count = min(len(members), max(1, round(largest * share)))
+        keep.append(members[torch.randperm(len(members), generator=g)[:count]])
+    return data.subset(torch.sort(torch.cat(keep)).values)
 
 
 def train_test_split(data: Dataset, test_ratio: float, seed: int = 0) -> tuple[Dataset, Dataset]:

@@ -21,8 +21,14 @@ Faces, each returning ``(data_loss, reg_loss, grads)`` with grads by name:
 * :class:`LayerStack` with :func:`torch_loss_and_grads`: a ``torch.nn.Module``
   and autograd.
 
-The loss is the mean data loss plus the regularization of
-:mod:`torchcircuits.regularizers` over the weight matrices (never the biases).
+The loss is the mean data loss (or the weighted mean, given per-example
+``weights``) plus the regularization of :mod:`torchcircuits.regularizers` over
+the weight matrices (never the biases).
+
+Dropout: every face takes optional ``masks``, one (N, H_l) tensor per hidden
+layer, multiplied into that layer's activation (inverted dropout: a mask holds
+0 or 1/(1-p), so evaluation needs no rescaling). The trainer draws them once per
+step and passes the same masks to every face; without masks nothing is dropped.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from .activations import get_activation
 from .errors import SettingError, unknown_name
 from .layers import affine_backward, affine_forward
 from .losses import Loss
-from .regularizers import regularization, regularization_torch, regularization_units
+from .regularizers import DEFAULT_L1_RATIO, regularization, regularization_torch, regularization_units
 from .units import Unit
 
 __all__ = [
@@ -51,9 +57,12 @@ __all__ = [
     "init_params",
     "weight_names",
     "forward_hand",
+    "dropout_masks",
     "backward_hand",
     "scores_hand",
     "evaluate_scores",
+    "forward_hidden",
+    "hidden_activations",
     "hand_loss_and_grads",
     "loss_value",
     "scalar_loss_and_grads",
@@ -62,7 +71,7 @@ __all__ = [
     "torch_loss_and_grads",
 ]
 
-INITS = ("guide", "uniform", "small", "he", "xavier")
+INITS = ("guide", "uniform", "small", "he", "xavier", "zero", "large")
 #: how the output bias starts: as the init draws it, or from the data (Karpathy's "init the final bias well")
 BIAS_INITS = ("init", "zero", "target-mean", "prior")
 #: widths and depths beyond these are refused before anything is allocated
@@ -131,7 +140,11 @@ def init_params(spec: ModelSpec, init: str, generator: torch.Generator) -> Param
     * ``uniform``: every parameter uniform in [-0.5, 0.5];
     * ``small``: weights 0.01·N(0, 1), biases 0 (cs231n's);
     * ``he``: weights N(0, 2/fan_in), biases 0 (for ReLUs);
-    * ``xavier``: weights N(0, 2/(fan_in + fan_out)), biases 0 (Glorot's, for tanh and sigmoid).
+    * ``xavier``: weights N(0, 2/(fan_in + fan_out)), biases 0 (Glorot's, for tanh and sigmoid);
+    * ``zero``: every parameter 0: every hidden unit computes the same and gets the same
+      gradient, so they stay identical (the symmetry failure);
+    * ``large``: weights N(0, 1), biases 0: 100 times ``small``, large enough to saturate
+      tanh and sigmoid units and blow up the scores (cs231n's warning).
     """
     if init not in INITS:
         raise unknown_name("init", init, INITS)
@@ -143,20 +156,35 @@ def init_params(spec: ModelSpec, init: str, generator: torch.Generator) -> Param
     params = {}
     for name, shape in spec.shapes().items():
         is_bias = len(shape) == 1
-        if init in ("guide", "uniform"):
+        if init == "zero":
+            params[name] = torch.zeros(shape, dtype=torch.float64)
+        elif init in ("guide", "uniform"):
             params[name] = torch.rand(shape, generator=generator, dtype=torch.float64) - 0.5
         elif is_bias:
             params[name] = torch.zeros(shape, dtype=torch.float64)
         else:
             fan_in, fan_out = shape
-            scale = {"small": 0.01, "he": math.sqrt(2.0 / fan_in), "xavier": math.sqrt(2.0 / (fan_in + fan_out))}[init]
+            scale = {"small": 0.01, "he": math.sqrt(2.0 / fan_in), "xavier": math.sqrt(2.0 / (fan_in + fan_out)),
+                     "large": 1.0}[init]  # fmt: skip
             params[name] = scale * torch.randn(shape, generator=generator, dtype=torch.float64)
     return params
 
 
+def dropout_masks(n: int, widths: Sequence[int], p: float, generator: torch.Generator) -> list[Tensor]:
+    """Inverted-dropout masks (n, H_l) float64, one per hidden width: 0 with probability p, else 1/(1-p)."""
+    keep = 1.0 - p
+    return [(torch.rand(n, width, generator=generator, dtype=torch.float64) < keep).to(torch.float64) / keep
+            for width in widths]  # fmt: skip
+
+
 # --- face (b): vectorized, hand-written backward ------------------------------------
-def forward_hand(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> tuple[Tensor, list]:
-    """Scores (N, M) of inputs X (N, D), and the caches of every layer in forward order."""
+def forward_hand(
+    params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor, masks: Sequence[Tensor] | None = None
+) -> tuple[Tensor, list]:
+    """Scores (N, M) of inputs X (N, D), and the caches of every layer in forward order.
+
+    ``masks``: dropout masks (N, H_l) per hidden layer, applied after its activation.
+    """
     act = get_activation(spec.activation)
     layers = spec.layer_names()
     caches = []
@@ -167,11 +195,16 @@ def forward_hand(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> tu
         if i < len(layers) - 1:
             h, act_cache = act.forward(h)
             caches.append(act_cache)
+            if masks is not None:
+                h = h * masks[i]  # (N, H_i): dropped units output 0, kept ones 1/(1-p) times more
     return h, caches
 
 
-def backward_hand(dscores: Tensor, caches: list, spec: ModelSpec) -> Params:
-    """The gradient of every parameter from dscores (N, M), unpacking the caches in reverse."""
+def backward_hand(dscores: Tensor, caches: list, spec: ModelSpec, masks: Sequence[Tensor] | None = None) -> Params:
+    """The gradient of every parameter from dscores (N, M), unpacking the caches in reverse.
+
+    ``masks``: the dropout masks the forward pass used (a dropped unit passes no gradient).
+    """
     act = get_activation(spec.activation)
     layers = spec.layer_names()
     caches = list(caches)
@@ -179,6 +212,8 @@ def backward_hand(dscores: Tensor, caches: list, spec: ModelSpec) -> Params:
     dh = dscores
     for i in reversed(range(len(layers))):
         if i < len(layers) - 1:
+            if masks is not None:
+                dh = dh * masks[i]
             dh = act.backward(dh, caches.pop())
         w, b = layers[i]
         dh, grads[w], grads[b] = affine_backward(dh, caches.pop(), need_dx=i > 0)  # the data needs no gradient
@@ -191,16 +226,28 @@ def scores_hand(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> Ten
         return forward_hand(params, spec, X)[0]
 
 
-def hidden_activations(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> list[Tensor]:
-    """Each hidden layer's output (N, H_l) for inputs X (N, D), first layer first."""
+def forward_hidden(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> tuple[Tensor, list[Tensor]]:
+    """Scores (N, M) of inputs X (N, D) and each hidden layer's output (N, H_l), first layer first; no autograd.
+
+    The same arithmetic as :func:`forward_hand`; an evaluation reads its loss,
+    its metrics and the dead units off this one pass.
+    """
     act = get_activation(spec.activation)
+    layers = spec.layer_names()
     outputs = []
     with torch.no_grad():
         h = X
-        for w, b in spec.layer_names()[:-1]:
-            h = act.torch(h @ params[w] + params[b])
-            outputs.append(h)
-    return outputs
+        for i, (w, b) in enumerate(layers):
+            h = h @ params[w] + params[b]
+            if i < len(layers) - 1:
+                h = act.torch(h)
+                outputs.append(h)
+    return h, outputs
+
+
+def hidden_activations(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> list[Tensor]:
+    """Each hidden layer's output (N, H_l) for inputs X (N, D), first layer first."""
+    return forward_hidden(params, spec, X)[1]
 
 
 def evaluate_scores(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> Tensor:
@@ -223,24 +270,51 @@ def evaluate_scores(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) ->
 
 
 def loss_value(
-    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, targets: Tensor, reg: float, reg_kind: str
+    params: Mapping[str, Tensor],
+    spec: ModelSpec,
+    loss: Loss,
+    X: Tensor,
+    targets: Tensor,
+    reg: float,
+    reg_kind: str,
+    *,
+    l1_ratio: float = DEFAULT_L1_RATIO,
+    weights: Tensor | None = None,
+    scores: Tensor | None = None,
 ) -> tuple[Tensor, float]:
-    """(mean data loss, regularization loss) without the backward pass; targets as ``loss.targets`` makes them."""
-    scores = scores_hand(params, spec, X)
+    """(mean data loss, regularization loss) without the backward pass; targets as ``loss.targets`` makes them.
+
+    ``scores``: the model's scores of X when already computed (an evaluation's one forward pass).
+    """
+    if scores is None:
+        scores = scores_hand(params, spec, X)
     with torch.no_grad():
-        data_loss = loss.hand(scores, targets)[0]
-    return data_loss, regularization(params, weight_names(spec), reg, reg_kind)[0]
+        data_loss = loss.hand(scores, targets, weights)[0]
+    return data_loss, regularization(params, weight_names(spec), reg, reg_kind, l1_ratio)[0]
 
 
 def hand_loss_and_grads(
-    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, targets: Tensor, reg: float, reg_kind: str
+    params: Mapping[str, Tensor],
+    spec: ModelSpec,
+    loss: Loss,
+    X: Tensor,
+    targets: Tensor,
+    reg: float,
+    reg_kind: str,
+    *,
+    l1_ratio: float = DEFAULT_L1_RATIO,
+    weights: Tensor | None = None,
+    masks: Sequence[Tensor] | None = None,
 ) -> tuple[Tensor, float, Params]:
-    """Mean data loss, regularization loss, and the hand-derived gradient of their sum."""
+    """Mean data loss, regularization loss, and the hand-derived gradient of their sum.
+
+    ``weights`` (N,): per-example weights of the data loss; ``masks``: dropout masks (see the module's docstring).
+    """
     with torch.no_grad():
-        scores, caches = forward_hand(params, spec, X)
-        data_loss, dscores = loss.hand(scores, targets)
-        grads = backward_hand(dscores, caches, spec)
-        reg_loss, reg_grads = regularization(params, weight_names(spec), reg, reg_kind)
+        scores, caches = forward_hand(params, spec, X, masks)
+        data_loss, dscores = loss.hand(scores, targets, weights)
+        grads = backward_hand(dscores, caches, spec, masks)
+        reg_loss, reg_grads = regularization(params, weight_names(spec), reg, reg_kind, l1_ratio)
         for name, dreg in reg_grads.items():
             grads[name] = grads[name] + dreg
     return data_loss, reg_loss, grads
@@ -258,7 +332,17 @@ def _unit_affine(inputs: Sequence[Unit | float], W: list[list[Unit]], b: list[Un
 
 
 def scalar_loss_and_grads(
-    params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: Tensor, targets: Tensor, reg: float, reg_kind: str
+    params: Mapping[str, Tensor],
+    spec: ModelSpec,
+    loss: Loss,
+    X: Tensor,
+    targets: Tensor,
+    reg: float,
+    reg_kind: str,
+    *,
+    l1_ratio: float = DEFAULT_L1_RATIO,
+    weights: Tensor | None = None,
+    masks: Sequence[Tensor] | None = None,
 ) -> tuple[float, float, Params]:
     """The same loss and gradient, one Unit per parameter, one expression per example."""
     act = get_activation(spec.activation)
@@ -274,17 +358,21 @@ def scalar_loss_and_grads(
             width = tensor.shape[1]
             grid[name] = [cells[r * width : (r + 1) * width] for r in range(tensor.shape[0])]
     layers = spec.layer_names()
+    n = X.shape[0]
+    shares = [1.0 / n] * n if weights is None else (weights / weights.sum()).tolist()
     data_total = None
-    for x, target in zip(X.tolist(), targets.tolist(), strict=True):
+    for row, (x, target) in enumerate(zip(X.tolist(), targets.tolist(), strict=True)):
         h: list = x
         for i, (w, b) in enumerate(layers):
             h = _unit_affine(h, grid[w], grid[b])
             if i < len(layers) - 1:
                 h = [act.unit(u) for u in h]
-        term = loss.units(h, target)
+                if masks is not None:
+                    h = [u * m for u, m in zip(h, masks[i][row].tolist(), strict=True)]
+        term = loss.units(h, target) if weights is None else loss.units(h, target) * shares[row]
         data_total = term if data_total is None else data_total + term
-    data = data_total * (1.0 / X.shape[0])
-    reg_total = regularization_units([flat[w] for w in weight_names(spec)], reg, reg_kind)
+    data = data_total * (1.0 / n) if weights is None else data_total
+    reg_total = regularization_units([grid[w] for w in weight_names(spec)], reg, reg_kind, l1_ratio)
     total = data + reg_total
     total.backward()
     grads = {
@@ -305,13 +393,16 @@ class LayerStack(nn.Module):
         for name, shape in spec.shapes().items():
             self.register_parameter(name, nn.Parameter(torch.zeros(shape, dtype=torch.float64)))
 
-    def forward(self, X: Tensor) -> Tensor:
+    def forward(self, X: Tensor, masks: Sequence[Tensor] | None = None) -> Tensor:
+        """Scores (N, M) of X (N, D); ``masks`` (N, H_l) per hidden layer apply dropout after each activation."""
         layers = self.spec.layer_names()
         h = X
         for i, (w, b) in enumerate(layers):
             h = h @ getattr(self, w) + getattr(self, b)
             if i < len(layers) - 1:
                 h = self.act(h)
+                if masks is not None:
+                    h = h * masks[i]
         return h
 
 
@@ -326,14 +417,24 @@ def build_module(spec: ModelSpec, params: Mapping[str, Tensor] | None = None) ->
 
 
 def torch_loss_and_grads(
-    module: nn.Module, spec: ModelSpec, loss: Loss, X: Tensor, targets: Tensor, reg: float, reg_kind: str
+    module: nn.Module,
+    spec: ModelSpec,
+    loss: Loss,
+    X: Tensor,
+    targets: Tensor,
+    reg: float,
+    reg_kind: str,
+    *,
+    l1_ratio: float = DEFAULT_L1_RATIO,
+    weights: Tensor | None = None,
+    masks: Sequence[Tensor] | None = None,
 ) -> tuple[Tensor, float, Params]:
     """Mean data loss, regularization loss and their autograd gradient (the module's grads are set)."""
     params = dict(module.named_parameters())
     for p in params.values():
         p.grad = None
-    data_loss = loss.torch(module(X), targets)
-    reg_loss = regularization_torch([params[w] for w in weight_names(spec)], reg, reg_kind)
+    data_loss = loss.torch(module(X, masks), targets, weights)
+    reg_loss = regularization_torch([params[w] for w in weight_names(spec)], reg, reg_kind, l1_ratio)
     (data_loss + reg_loss).backward()
     # the .grad tensors themselves: the next call sets them to None before writing new ones
     grads = {name: p.grad for name, p in params.items()}

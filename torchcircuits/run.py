@@ -12,12 +12,24 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .activations import ACTIVATIONS
-from .config import BACKENDS, LINE_SEARCHES, MODELS, TEXT_PARSERS, TrainConfig, config_from_json, parse_whole
+from .config import (
+    BACKENDS,
+    CLASS_WEIGHTS,
+    LINE_SEARCHES,
+    MODELS,
+    TEXT_PARSERS,
+    TrainConfig,
+    config_from_json,
+    parse_whole,
+)
 from .data import (
     DATASETS,
     FIXED_SETS,
     MAX_POINTS,
+    REGRESSION_SETS,
     Dataset,
+    check_imbalance,
+    imbalance,
     load_csv,
     make_dataset,
     train_test_split,
@@ -51,6 +63,8 @@ class DataSpec:
     classes: int | None = None
     test_ratio: float | None = None
     seed: int = 0
+    #: smallest class / largest, by subsampling a generated classification set (1: as generated)
+    imbalance: float = 1.0
 
     @property
     def is_file(self) -> bool:
@@ -79,13 +93,18 @@ class DataSpec:
             raise SettingError("test_ratio", f"must be at least 0 and below 1, got {self.test_ratio}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= 2**63 - 1:
             raise SettingError("seed", f"must be a whole number from 0 to 2**63 - 1, got {self.seed!r}")
+        ratio = check_imbalance(self.imbalance)
+        if ratio != 1.0 and not self.is_file and self.name in REGRESSION_SETS:
+            raise SettingError("imbalance", f"applies to classification sets; {self.name} is a regression set")
         if self.is_file or self.name in FIXED_SETS:
-            given = [s for s, v in (("n", self.n), ("noise", self.noise), ("classes", self.classes)) if v is not None]
+            given = [s for s, v in (("n", self.n), ("noise", self.noise), ("classes", self.classes),
+                                    ("imbalance", None if ratio == 1.0 else ratio)) if v is not None]  # fmt: skip
             if given:
                 what = "a data file" if self.is_file else f"the guide's fixed data set {self.name}"
                 raise SettingError(given[0], f"does not apply to {what}")
         return replace(self, noise=None if self.noise is None else float(self.noise),
-                       test_ratio=None if self.test_ratio is None else float(self.test_ratio))  # fmt: skip
+                       test_ratio=None if self.test_ratio is None else float(self.test_ratio),
+                       imbalance=ratio)  # fmt: skip
 
     def effective_test_ratio(self) -> float:
         if self.test_ratio is not None:
@@ -95,7 +114,8 @@ class DataSpec:
     def load_all(self) -> Dataset:
         if self.is_file:
             return load_csv(self.name)
-        return make_dataset(self.name, n=self.n, noise=self.noise, seed=self.seed, classes=self.classes)
+        data = make_dataset(self.name, n=self.n, noise=self.noise, seed=self.seed, classes=self.classes)
+        return imbalance(data, self.imbalance, self.seed)
 
     def load(self) -> tuple[Dataset, Dataset]:
         """(train, test), split with the seed."""
@@ -185,7 +205,17 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     opt.add_argument("--line-search", dest="line_search", help=f"lbfgs line search: {', '.join(LINE_SEARCHES)}")
     opt.add_argument("--batch", help="examples per step, or 'all' (default 1: one random example, as the guide)")
     opt.add_argument("--reg", help="regularization strength: multiplies the sum of squared weights (default 0.001)")
-    opt.add_argument("--reg-kind", dest="reg_kind", help=f"one of {', '.join(REGULARIZERS)} (default l2)")
+    opt.add_argument("--reg-kind", dest="reg_kind", help=f"one of {', '.join(REGULARIZERS)} (default l2): group "
+                     "switches whole neurons off, elastic mixes l1 and l2")  # fmt: skip
+    opt.add_argument("--l1-ratio", dest="l1_ratio", help="elastic's L1 share, 0 to 1 (default 0.5)")
+    opt.add_argument("--dropout", help="share of hidden units dropped in each training step, 0 to below 1 "
+                     "(default 0)")  # fmt: skip
+    opt.add_argument("--max-norm", dest="max_norm", help="after every step, clip each neuron's incoming weight "
+                     "vector to this length (cs231n: 3 to 4; default none)")  # fmt: skip
+    opt.add_argument("--early-stop", dest="early_stop", metavar="PATIENCE", help="stop when the test loss has "
+                     "not improved for PATIENCE records and restore the best parameters (needs a test set)")
+    opt.add_argument("--class-weight", dest="class_weight", help=f"one of {', '.join(CLASS_WEIGHTS)}: balanced "
+                     "weighs class k by n / (K n_k) in the data loss (default none)")  # fmt: skip
     opt.add_argument("--backend", help=f"one of {', '.join(BACKENDS)}: gradients by hand or by autograd")
     opt.add_argument("--compare", action=argparse.BooleanOptionalAction, default=None,
                      help="compute both backends and report the largest difference")
@@ -196,6 +226,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     data.add_argument("--noise", help="noise of a generated data set")
     data.add_argument("--classes", help="classes of blobs or spiral")
     data.add_argument("--test-ratio", dest="test_ratio", help="held-out share (default 0.2; 0 for guide sets and CSV)")
+    data.add_argument("--imbalance", help="smallest class / largest of a generated classification set, by "
+                      "subsampling (default 1: balanced; 0.1 for 10:1)")  # fmt: skip
 
 
 def settings_from_args(args: argparse.Namespace, base: RunSettings | None = None) -> RunSettings:
@@ -219,6 +251,8 @@ def settings_from_args(args: argparse.Namespace, base: RunSettings | None = None
         if key in changes and not MODELS[model].hidden_layers:
             raise SettingError(key, f"applies to the net only; model {model} has no hidden layer")
     config = replace(base.config, **changes).validated()
+    if "l1_ratio" in changes and config.reg_kind != "elastic":
+        raise SettingError("l1_ratio", f"applies to --reg-kind elastic only; the reg kind is {config.reg_kind}")
     data_changes: dict = {"seed": config.seed} if getattr(args, "seed", None) is not None else {}
     if args.dataset is not None:
         data_changes["name"] = args.dataset
@@ -230,6 +264,8 @@ def settings_from_args(args: argparse.Namespace, base: RunSettings | None = None
         data_changes["classes"] = parse_whole(args.classes, "classes", 2, 10)
     if args.test_ratio is not None:
         data_changes["test_ratio"] = _float(args.test_ratio, "test_ratio")
+    if getattr(args, "imbalance", None) is not None:
+        data_changes["imbalance"] = _float(args.imbalance, "imbalance")
     data = replace(base.data, **data_changes).validated()
     steps = base.steps if args.steps is None else parse_whole(args.steps, "steps", 0, MAX_STEPS)
     return RunSettings(config, data, steps)

@@ -98,6 +98,15 @@ def _dataset_from_json(obj: object, what: str) -> Dataset:
     return Dataset(X, labels, num_classes, name)
 
 
+def _number_or_null(value: object) -> bool:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return number or value is None
+
+
+#: history fields that hold a list (per hidden layer) or an object (per parameter) of numbers
+_MONITOR_FIELDS = {"dead_fraction": list, "update_ratio": dict, "layer_grad_norm": dict}
+
+
 def _history_from_json(obj: object) -> list[dict]:
     if not isinstance(obj, list) or len(obj) > MAX_HISTORY:
         raise InputError(f"the history must be a list of at most {MAX_HISTORY:,} records")
@@ -105,8 +114,13 @@ def _history_from_json(obj: object) -> list[dict]:
         if not isinstance(record, dict):
             raise InputError("each history record must be an object")
         for key, value in record.items():
-            number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            if not (number or value is None):
+            kind = _MONITOR_FIELDS.get(key)
+            if kind is not None and isinstance(value, kind):
+                values = value.values() if kind is dict else value
+                if all(_number_or_null(v) for v in values):
+                    continue
+                raise InputError(f"history field {key!r} must hold finite numbers or nulls, got {value!r}")
+            if not _number_or_null(value):
                 raise InputError(f"history field {key!r} must be a finite number or null, got {value!r}")
     return obj
 
@@ -134,9 +148,18 @@ def save_session(
     atomic_write_text(Path(path), json.dumps(document, allow_nan=False))
 
 
+def _finite(value: object) -> object:
+    """A number, list or dict with non-finite numbers as null (strict JSON has no inf or nan)."""
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value if not isinstance(value, float) or math.isfinite(value) else None
+
+
 def _finite_record(record: dict) -> dict:
-    """A history record with non-finite numbers as null (strict JSON has no inf or nan)."""
-    return {k: v if not isinstance(v, float) or math.isfinite(v) else None for k, v in record.items()}
+    """A history record with non-finite numbers as null, monitors' lists and dicts included."""
+    return {k: _finite(v) for k, v in record.items()}
 
 
 def _migrate_v1(document: dict) -> dict:

@@ -8,7 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
 from .errors import InputError
+from .metrics import is_unbalanced
+from .models import weight_names
+from .monitors import HealthWatcher
 from .progress import ProgressBar
 from .run import add_run_options, settings_from_args
 from .session import load_session, restore_trainer, save_session
@@ -37,7 +42,7 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
 
 
 _SESSION_EXCLUSIVE = ("preset", "model", "loss", "hidden", "activation", "features", "init", "bias_init", "dataset",
-                      "n", "noise", "classes", "test_ratio", "seed")  # fmt: skip
+                      "n", "noise", "classes", "test_ratio", "seed", "imbalance")  # fmt: skip
 
 
 def _start(args: argparse.Namespace):
@@ -97,7 +102,10 @@ def run_train(args: argparse.Namespace) -> int:
             steps, record_every, on_record=on_record, on_step=lambda done: bar.update(done - first_step, note)
         )
     elapsed = time.perf_counter() - start
+    watcher = HealthWatcher(watch=weight_names(trainer.spec))
+    warnings = [line for record in history for line in watcher.observe(record)]
     final = trainer.evaluate()
+    report = trainer.class_report()
     done = trainer.step_count - first_step
     rate = done / elapsed if elapsed > 0 else 0.0
     if args.save:
@@ -122,6 +130,13 @@ def run_train(args: argparse.Namespace) -> int:
         "steps_per_second": rate,
         "seconds": elapsed,
         "diverged": trainer.diverged,
+        "confusion": report.confusion if report else None,
+        "balanced_accuracy": report.balanced_accuracy if report else None,
+        "per_class": report.per_class() if report else None,
+        "metrics_on": ("test" if trainer.test_set is not None else "train") if report else None,
+        "sparsity": trainer.sparsity(),
+        "early_stop": trainer.early_stopping.to_json() if trainer.early_stopping else None,
+        "warnings": warnings,
         "settings": settings.to_json(),
         "parameters": {name: p.tolist() for name, p in trainer.parameters().items()},
         "history": history[-MAX_RECORDS:],
@@ -130,6 +145,10 @@ def run_train(args: argparse.Namespace) -> int:
         print(dumps_strict(summary))
     else:
         print(_summary_text(settings, trainer, train, test, final, done, elapsed, rate))
+        for line in _practice_lines(trainer, report):
+            print(line)
+        for line in warnings:
+            print(f"torchcircuits: warning: {line}", file=sys.stderr)
         diffs = [h["max_grad_diff"] for h in history if h.get("max_grad_diff") is not None]
         if diffs:
             print(f"largest |hand - torch| gradient difference: {max(diffs):.1e}")
@@ -139,6 +158,38 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"torchcircuits: {trainer.diverged}", file=sys.stderr)
         return 1
     return 0
+
+
+def _practice_lines(trainer: Trainer, report) -> list[str]:
+    """Balanced accuracy on unbalanced classes, early stopping, sparsity under L1/group/elastic."""
+    lines = []
+    data = trainer.test_set if trainer.test_set is not None else trainer.train_set
+    labels = trainer.train_set.labels if trainer.test_set is None else torch.cat([trainer.train_set.labels,
+                                                                                    trainer.test_set.labels])
+    if report is not None and is_unbalanced(labels, trainer.train_set.num_classes):  # the whole set: a split tilts
+        counts = ", ".join(str(n) for n in report.support)
+        where = "test" if trainer.test_set is not None else "train"
+        recalls = ", ".join("n/a" if r is None else f"{r:.1%}" for r in report.recall)
+        lines.append(f"unbalanced classes: {where} balanced accuracy {report.balanced_accuracy:.1%} "
+                     f"(recall per class {recalls}; {counts} {where} points of each of {data.num_classes})")
+    if trainer.spec.hidden:
+        health = trainer.health()
+        dead = ", ".join(f"{share:.0%}" for share in health.dead_fraction)
+        ratios = ", ".join(f"{name} {'n/a' if r is None else f'{r:.1e}'}" for name, r in health.update_ratio.items()
+                           if name.startswith("W"))  # fmt: skip
+        lines.append(f"health: dead or saturated units per hidden layer {dead}"
+                     + (f"; last update:data ratios {ratios}" if ratios else ""))  # fmt: skip
+    stopper = trainer.early_stopping
+    if stopper is not None and stopper.stopped_at is not None:
+        lines.append(f"early stop at step {stopper.stopped_at}: the test loss had not improved for "
+                     f"{stopper.patience} records; restored step {stopper.best_step}'s parameters "
+                     f"(test loss {_number(stopper.best_loss)})")
+    if trainer.config.reg_kind != "l2" and trainer.config.reg > 0:
+        sparsity = trainer.sparsity()
+        off = ", ".join(str(n) for n in sparsity["neurons_off"])
+        lines.append(f"sparsity ({trainer.config.reg_kind}): {sparsity['zero_weights']} of {sparsity['weights']} "
+                     f"weights exactly 0; neurons switched off per layer: {off}")
+    return lines
 
 
 def _summary_text(settings, trainer, train, test, final, done, elapsed, rate) -> str:

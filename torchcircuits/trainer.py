@@ -20,21 +20,27 @@ from torch import Tensor
 
 from .config import BACKENDS, MODELS, TrainConfig
 from .data import Dataset
+from .early_stop import EarlyStopping
 from .errors import InputError, SettingError
 from .features import check_features, default_features, featurize
-from .losses import Loss, get_loss
+from .losses import Loss, balanced_class_weights, get_loss
+from .metrics import ClassReport, class_report
 from .models import (
     ModelSpec,
     build_module,
+    dropout_masks,
     evaluate_scores,
+    forward_hidden,
     hand_loss_and_grads,
     hidden_activations,
     init_params,
     loss_value,
     torch_loss_and_grads,
+    weight_names,
 )
-from .monitors import Health, dead_fraction, grad_norms, update_ratios
+from .monitors import Health, dead_fraction, grad_norms, neurons_off, update_ratios, zero_weights
 from .optim import make_optimizer
+from .regularizers import clip_max_norm_
 from .schedules import parse_schedule
 from .tensors import from_json_list
 
@@ -109,6 +115,13 @@ def _check_data(config: TrainConfig, train: Dataset) -> Loss:
     return loss
 
 
+def _check_early_stop(config: TrainConfig, test: Dataset | None) -> None:
+    """SettingError when early stopping is asked for without a test set to watch."""
+    if config.early_stop is not None and (test is None or len(test) == 0):
+        raise SettingError("early_stop", "needs a test set to watch: set --test-ratio above 0 (the guide's sets "
+                                         "and CSV files hold none out by default)")  # fmt: skip
+
+
 def _losses_for(config: TrainConfig, data: Dataset) -> list[str]:
     """The losses of this model that train this data's task (for a refusal's message)."""
     return [n for n in MODELS[config.model].losses if get_loss(n).task == data.task] or ["(none: use linear or net)"]
@@ -145,11 +158,13 @@ class Trainer:
 
     #: settings a running trainer takes without a reset (the optimizer kind starts fresh optimizer state)
     LIVE_SETTINGS = ("optimizer", "lr", "momentum", "nesterov", "betas", "eps", "alpha", "line_search", "schedule",
-                     "reg", "reg_kind", "batch", "backend", "compare")  # fmt: skip
+                     "reg", "reg_kind", "batch", "backend", "compare", "dropout", "l1_ratio", "max_norm",
+                     "early_stop", "class_weight")  # fmt: skip
 
     def __init__(self, config: TrainConfig, train: Dataset, test: Dataset | None = None) -> None:
         self.config = config = config.validated()
         self.loss = _check_data(config, train)
+        _check_early_stop(config, test)
         self.features = config.features or default_features(train.inputs)
         check_features(self.features, train.inputs)
         self._set_data(train, test)
@@ -171,14 +186,30 @@ class Trainer:
         #: per parameter, the last step's gradient norm and update:data ratio (see :meth:`health`)
         self._last_grad_norms: dict[str, float] = {}
         self._last_update_ratios: dict[str, float | None] = {}
+        #: the early-stopping bookkeeping of the last :meth:`run` (None when --early-stop is off)
+        self.early_stopping: EarlyStopping | None = None
 
     def _set_data(self, train: Dataset, test: Dataset | None) -> None:
+        #: (step, dead fraction per hidden layer) from the last evaluate()'s forward pass, reused by health()
+        self._dead_cache: tuple[int, tuple[float, ...]] | None = None
         self.train_set, self.test_set = train, test if test is not None and len(test) else None
         self._inputs = featurize(train.X, self.features)  # (N, D) features
         self._targets = self.loss.targets(train.labels)
         if self.test_set is not None:
             self._test_inputs = featurize(self.test_set.X, self.features)
             self._test_targets = self.loss.targets(self.test_set.labels)
+        self._set_class_weights()
+
+    def _set_class_weights(self) -> None:
+        """Per-example weights of the data loss (None: all equal): n / (K n_k) for class k when ``balanced``."""
+        self.class_weights: Tensor | None = None
+        self._weights = self._test_weights = None
+        if self.config.class_weight != "balanced" or self.loss.task != "classification":
+            return
+        self.class_weights = balanced_class_weights(self.train_set.labels, self.train_set.num_classes)  # (K,)
+        self._weights = self.class_weights[self.train_set.labels]
+        if self.test_set is not None:
+            self._test_weights = self.class_weights[self.test_set.labels]
 
     def _init_output_bias(self, params: dict[str, Tensor]) -> None:
         """Karpathy's "init the final bias well": the targets' mean, or the classes' log prior."""
@@ -229,7 +260,9 @@ class Trainer:
         optimizer = make_optimizer(config.optimizer, config.lr, **config.optimizer_options())
         if config.optimizer == self.config.optimizer:
             optimizer.load_state_dict(self.optimizer.state_dict(), self.params)
+        _check_early_stop(config, self.test_set)
         self.config, self.optimizer, self.schedule = config, optimizer, parse_schedule(config.schedule)
+        self._set_class_weights()
         return True
 
     def replace_data(self, train: Dataset, test: Dataset | None = None) -> None:
@@ -290,25 +323,41 @@ class Trainer:
         self.diverged = diverged
 
     # --- stepping ---------------------------------------------------------------------
-    def _batch(self) -> tuple[Tensor, Tensor]:
+    def _batch(self) -> tuple[Tensor, Tensor, Tensor | None]:
+        """(inputs, targets, per-example weights or None) of the next step's examples."""
         if self.batch is None:
             self.last_batch = None
-            return self._inputs, self._targets
+            return self._inputs, self._targets, self._weights
         n = len(self.train_set)
         if self.batch == 1:  # the guide's pick: one example uniformly at random
             index = torch.randint(n, (1,), generator=self.generator)
         else:  # distinct examples within a batch
             index = torch.randperm(n, generator=self.generator)[: self.batch]
         self.last_batch = index
-        return self._inputs[index], self._targets[index]
+        weights = None if self._weights is None else self._weights[index]
+        return self._inputs[index], self._targets[index], weights
 
-    def _gradients(self, X: Tensor, targets: Tensor) -> tuple[Tensor, float, dict[str, Tensor], float | None]:
+    def _dropout_masks(self, n: int) -> list[Tensor] | None:
+        """One inverted-dropout mask (n, H_l) per hidden layer, from the trainer's generator; None without dropout.
+
+        Drawn once per step and shared by every face, so hand and autograd drop the same units.
+        """
+        p = self.config.dropout
+        if not p or not self.spec.hidden:
+            return None
+        return dropout_masks(n, self.spec.hidden, p, self.generator)
+
+    def _gradients(
+        self, X: Tensor, targets: Tensor, weights: Tensor | None = None, masks: list[Tensor] | None = None
+    ) -> tuple[Tensor, float, dict[str, Tensor], float | None]:
         c = self.config
         diff = None
+        options = {"l1_ratio": c.l1_ratio, "weights": weights, "masks": masks}
         if c.backend == "hand" or c.compare:
-            hand = hand_loss_and_grads(self.params, self.spec, self.loss, X, targets, c.reg, c.reg_kind)
+            hand = hand_loss_and_grads(self.params, self.spec, self.loss, X, targets, c.reg, c.reg_kind, **options)
         if c.backend == "torch" or c.compare:
-            autograd = torch_loss_and_grads(self.module, self.spec, self.loss, X, targets, c.reg, c.reg_kind)
+            autograd = torch_loss_and_grads(self.module, self.spec, self.loss, X, targets, c.reg, c.reg_kind,
+                                            **options)  # fmt: skip
         if c.compare:
             diff = max((hand[2][k] - autograd[2][k]).abs().max().item() for k in self.params)
         data_loss, reg_loss, grads = hand if c.backend == "hand" else autograd
@@ -322,8 +371,8 @@ class Trainer:
         lr = self.optimizer.lr = self.lr
         if self.optimizer.needs_closure:
             return self._closure_step(step, lr)
-        X, targets = self._batch()
-        data_loss, reg_loss, grads, diff = self._gradients(X, targets)
+        X, targets, weights = self._batch()
+        data_loss, reg_loss, grads, diff = self._gradients(X, targets, weights, self._dropout_masks(X.shape[0]))
         data = data_loss.item()
         proposal = self.optimizer.propose(self.params, grads)
         names = list(self.params)
@@ -333,16 +382,26 @@ class Trainer:
         self._last_grad_norms = grad_norms(grads)
         self._last_update_ratios = update_ratios(self.params, proposal.params)
         self.optimizer.commit(self.params, proposal)
+        self._clip_max_norm()
         self.step_count = step
         return StepStats(step, data + reg_loss, data, reg_loss, math.sqrt(grad_sq), lr, diff)
+
+    def _clip_max_norm(self) -> None:
+        """--max-norm C: project each neuron's incoming weight vector (a column of W) onto ‖w‖ ≤ C.
+
+        A projection after the optimizer's step, not a gradient term (cs231n's max-norm constraint).
+        """
+        if self.config.max_norm is not None:
+            clip_max_norm_([self.params[name] for name in weight_names(self.spec)], self.config.max_norm)
 
     def _closure_step(self, step: int, lr: float) -> StepStats:
         """L-BFGS: one ``optimizer.step(closure)`` on the full batch; a non-finite result is undone."""
         self.last_batch = None
         first: list = []
+        masks = self._dropout_masks(len(self.train_set))  # one draw per step, however often L-BFGS evaluates
 
         def closure() -> tuple[float, dict[str, Tensor]]:
-            data_loss, reg_loss, grads, diff = self._gradients(self._inputs, self._targets)
+            data_loss, reg_loss, grads, diff = self._gradients(self._inputs, self._targets, self._weights, masks)
             if not first:
                 first.append((data_loss.item(), reg_loss, grads, diff))
                 grads_at_start.update({name: g.detach().clone() for name, g in grads.items()})
@@ -362,6 +421,7 @@ class Trainer:
             self.optimizer.load_state_dict(saved_state, self.params)
             raise
         self._last_grad_norms = grad_norms(grads_at_start)
+        self._clip_max_norm()
         self._last_update_ratios = update_ratios(before, self.params)
         self.step_count = step
         return StepStats(step, data + reg, data, reg, math.sqrt(grad_sq), lr, diff)
@@ -391,12 +451,18 @@ class Trainer:
     ) -> list[dict]:
         """Take up to ``steps`` steps; every ``record_every`` (and at the last) evaluate and record.
 
-        Returns the history: one dict per record with the step's stats and the
-        evaluation. A divergence ends the run early: the history recorded until
-        then is returned and :attr:`diverged` says what happened. ``on_step``
+        Returns the history: one dict per record with the step's stats, the
+        evaluation and the health monitors (``dead_fraction`` per hidden layer,
+        ``update_ratio`` and ``layer_grad_norm`` per parameter). A divergence
+        ends the run early: the history recorded until then is returned and
+        :attr:`diverged` says what happened. With ``early_stop`` the run also
+        ends when the test loss has not improved for that many records; the best
+        parameters are restored and :attr:`early_stopping` says when. ``on_step``
         gets the step count after every step (a progress bar's hook).
         """
         history = []
+        patience = self.config.early_stop
+        self.early_stopping = stopper = EarlyStopping(patience) if patience is not None else None
         for i in range(1, steps + 1):
             try:
                 stats = self.step()
@@ -406,9 +472,12 @@ class Trainer:
                 on_step(stats.step)
             if i % record_every == 0 or i == steps:
                 evaluation = self.evaluate()
-                history.append({**asdict(stats), **asdict(evaluation)})
+                history.append({**asdict(stats), **asdict(evaluation), **self.health().record()})
                 if on_record is not None:
                     on_record(stats, evaluation)
+                if stopper is not None and stopper.observe(stats.step, evaluation.test_loss, self.params):
+                    self.load_parameters(stopper.best_params)
+                    break
         return history
 
     # --- measuring ----------------------------------------------------------------------
@@ -424,7 +493,9 @@ class Trainer:
 
     def predict(self, X: Tensor) -> Tensor:
         """Class indices (score > 0 is class 1 for one score, else the largest), or predicted values."""
-        scores = self.scores(X)
+        return self._predictions(self.scores(X))
+
+    def _predictions(self, scores: Tensor) -> Tensor:
         if self.loss.task == "regression":
             return scores[:, 0]
         if scores.shape[1] == 1:
@@ -438,20 +509,24 @@ class Trainer:
     def health(self) -> Health:
         """Dead or saturated units now, on the whole training set; update ratios and gradient norms of the last step.
 
-        Before the first step the per-parameter dicts are empty.
+        Before the first step the per-parameter dicts are empty. Right after
+        :meth:`evaluate` the dead units are read off its forward pass (no second one).
         """
-        hidden = hidden_activations(self.params, self.spec, self._inputs)
-        return Health(
-            dead_fraction(hidden, self.spec.activation), dict(self._last_update_ratios), dict(self._last_grad_norms)
-        )
+        cached = self._dead_cache
+        if cached is not None and cached[0] == self.step_count:
+            dead = cached[1]
+        else:
+            dead = dead_fraction(hidden_activations(self.params, self.spec, self._inputs), self.spec.activation)
+        return Health(dead, dict(self._last_update_ratios), dict(self._last_grad_norms))
 
     def accuracy(self, data: Dataset) -> float:
         return (self.predict(data.X) == data.labels).to(torch.float64).mean().item()
 
-    def _metrics(self, data: Dataset) -> dict[str, float | None]:
+    def _metrics(self, data: Dataset, scores: Tensor | None = None) -> dict[str, float | None]:
+        """The task's metrics of ``data``, from its ``scores`` when the caller has them."""
+        prediction = self.predict(data.X) if scores is None else self._predictions(scores)
         if self.loss.task == "classification":
-            return {"accuracy": self.accuracy(data)}
-        prediction = self.predict(data.X)
+            return {"accuracy": (prediction == data.labels).to(torch.float64).mean().item()}
         error = prediction - data.labels
         return {
             "rmse": error.pow(2).mean().sqrt().item(),
@@ -459,18 +534,28 @@ class Trainer:
             "r2": _r2(prediction, data.labels),
         }
 
-    def _loss_on(self, X: Tensor, targets: Tensor) -> tuple[float, float]:
+    def _loss_on(
+        self, X: Tensor, targets: Tensor, weights: Tensor | None, scores: Tensor | None = None
+    ) -> tuple[float, float]:
         c = self.config
-        data_loss, reg_loss = loss_value(self.params, self.spec, self.loss, X, targets, c.reg, c.reg_kind)
+        data_loss, reg_loss = loss_value(self.params, self.spec, self.loss, X, targets, c.reg, c.reg_kind,
+                                         l1_ratio=c.l1_ratio, weights=weights, scores=scores)  # fmt: skip
         return data_loss.item(), float(reg_loss)
 
     def evaluate(self) -> Evaluation:
-        data_loss, reg_loss = self._loss_on(self._inputs, self._targets)
-        train = self._metrics(self.train_set)
+        """Loss (class-weighted when ``class_weight`` is balanced, as trained) and metrics on train and test.
+
+        One forward pass over the training set gives the loss, the metrics and
+        the dead units :meth:`health` reports at this step.
+        """
+        scores, hidden = forward_hidden(self.params, self.spec, self._inputs)
+        self._dead_cache = (self.step_count, dead_fraction(hidden, self.spec.activation))
+        data_loss, reg_loss = self._loss_on(self._inputs, self._targets, self._weights, scores)
+        train = self._metrics(self.train_set, scores)
         test: dict[str, float | None] = {}
         test_loss = None
         if self.test_set is not None:
-            test_data, _ = self._loss_on(self._test_inputs, self._test_targets)
+            test_data, _ = self._loss_on(self._test_inputs, self._test_targets, self._test_weights)
             test_loss, test = test_data + reg_loss, self._metrics(self.test_set)
         return Evaluation(
             self.step_count,
@@ -488,11 +573,28 @@ class Trainer:
             test.get("r2"),
         )
 
+    def class_report(self) -> ClassReport | None:
+        """Confusion matrix, per-class precision/recall/F1, balanced accuracy on the test set (else the training set).
+
+        None for regression.
+        """
+        if self.loss.task != "classification":
+            return None
+        data = self.test_set if self.test_set is not None else self.train_set
+        return class_report(self.predict(data.X), data.labels, data.num_classes)
+
+    def sparsity(self) -> dict:
+        """Exact-zero weights and switched-off neurons (see :func:`torchcircuits.monitors.neurons_off`) per layer."""
+        weights = [self.params[name].detach() for name in weight_names(self.spec)]
+        return {"zero_weights": zero_weights(weights), "weights": sum(w.numel() for w in weights),
+                "neurons_off": neurons_off(weights)}  # fmt: skip
+
     def parameters(self) -> dict[str, Tensor]:
         """A copy of the parameters, name -> tensor."""
         return {name: p.detach().clone() for name, p in self.params.items()}
 
     def load_parameters(self, params: dict[str, Tensor]) -> None:
+        self._dead_cache = None
         with torch.no_grad():
             for name, p in self.params.items():
                 if tuple(params[name].shape) != tuple(p.shape):

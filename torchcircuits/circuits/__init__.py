@@ -14,6 +14,7 @@ from ..errors import unknown_name
 from .base import KINK_GAP, Circuit, uniform_sampler
 from .chapter1 import CHAPTER1
 from .chapter2 import CHAPTER2, guide_svm_cost
+from .chapter3 import CHAPTER3
 
 __all__ = ["CIRCUITS", "Circuit", "KINK_GAP", "get_circuit", "circuit_names", "guide_svm_cost", "uniform_sampler"]
 
@@ -29,7 +30,7 @@ def _index(circuits: tuple[Circuit, ...]) -> Mapping[str, Circuit]:
     return MappingProxyType(index)
 
 
-CIRCUITS: Mapping[str, Circuit] = _index(CHAPTER1 + CHAPTER2)
+CIRCUITS: Mapping[str, Circuit] = _index(CHAPTER1 + CHAPTER2 + CHAPTER3)
 
 
 def circuit_names() -> list[str]:
