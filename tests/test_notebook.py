@@ -303,3 +303,15 @@ def test_the_example_notebook_runs_in_a_fresh_kernel_and_its_committed_outputs_a
     assert _printed(fresh) == _printed(committed)
     assert any("accuracy after 400 steps: 1.0000" in text for text, _ in _printed(fresh))
     assert not list(run_in.iterdir())  # the notebook writes no file
+
+
+def test_a_trainers_run_returns_a_history_that_draws_and_a_boundary_png():
+    from torchcircuits.config import TrainConfig
+    from torchcircuits.data import make_dataset
+    from torchcircuits.trainer import Trainer
+
+    trainer = Trainer(TrainConfig(model="net", hidden=(8,), lr=0.5, batch=None), make_dataset("moons", n=60, seed=0))
+    history = trainer.run(20, record_every=5)
+    assert [r["step"] for r in history] == [5, 10, 15, 20]
+    assert history._repr_svg_().startswith("<svg")
+    assert bytes(trainer.boundary_png(size=32)).startswith(b"\x89PNG")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 from torch import Tensor
@@ -39,6 +40,7 @@ from .models import (
     weight_names,
 )
 from .monitors import Health, dead_fraction, grad_norms, neurons_off, update_ratios, zero_weights
+from .notebook import History, PNGImage, boundary_png
 from .optim import make_optimizer
 from .regularizers import clip_max_norm_
 from .schedules import parse_schedule
@@ -448,11 +450,11 @@ class Trainer:
         record_every: int = 1,
         on_record: Callable[[StepStats, Evaluation], None] | None = None,
         on_step: Callable[[int], None] | None = None,
-    ) -> list[dict]:
+    ) -> History:
         """Take up to ``steps`` steps; every ``record_every`` (and at the last) evaluate and record.
 
-        Returns the history: one dict per record with the step's stats, the
-        evaluation and the health monitors (``dead_fraction`` per hidden layer,
+        Returns the history, a list that draws itself as a chart in a notebook:
+        one dict per record with the step's stats, the evaluation and the health monitors (``dead_fraction`` per hidden layer,
         ``update_ratio`` and ``layer_grad_norm`` per parameter). A divergence
         ends the run early: the history recorded until then is returned and
         :attr:`diverged` says what happened. With ``early_stop`` the run also
@@ -460,7 +462,7 @@ class Trainer:
         parameters are restored and :attr:`early_stopping` says when. ``on_step``
         gets the step count after every step (a progress bar's hook).
         """
-        history = []
+        history = History()
         patience = self.config.early_stop
         self.early_stopping = stopper = EarlyStopping(patience) if patience is not None else None
         for i in range(1, steps + 1):
@@ -518,6 +520,10 @@ class Trainer:
         else:
             dead = dead_fraction(hidden_activations(self.params, self.spec, self._inputs), self.spec.activation)
         return Health(dead, dict(self._last_update_ratios), dict(self._last_grad_norms))
+
+    def boundary_png(self, path: str | Path | None = None, size: int = 200) -> PNGImage:
+        """The decision boundary as a PNG (a notebook shows it); see :func:`torchcircuits.notebook.boundary_png`."""
+        return boundary_png(self, path, size)
 
     def accuracy(self, data: Dataset) -> float:
         return (self.predict(data.X) == data.labels).to(torch.float64).mean().item()
