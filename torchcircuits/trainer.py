@@ -456,8 +456,9 @@ class Trainer:
         Returns the history, a list that draws itself as a chart in a notebook:
         one dict per record with the step's stats, the evaluation and the health
         monitors (``dead_fraction`` per hidden layer, ``update_ratio`` and
-        ``layer_grad_norm`` per parameter). A divergence ends the run early: the history recorded until then is returned and
-        :attr:`diverged` says what happened. With ``early_stop`` the run also
+        ``layer_grad_norm`` per parameter). A divergence ends the run early:
+        the history recorded until then is returned and :attr:`diverged` says
+        what happened. With ``early_stop`` the run also
         ends when the test loss has not improved for that many records; the best
         parameters are restored and :attr:`early_stopping` says when. ``on_step``
         gets the step count after every step (a progress bar's hook).
