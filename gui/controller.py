@@ -23,6 +23,7 @@ from torchcircuits.data import Dataset, save_csv
 from torchcircuits.errors import InputError
 from torchcircuits.health import diagnose, divergence_message
 from torchcircuits.inside import HiddenMap, NetworkState, grid_outputs
+from torchcircuits.landscape import parse_ref
 from torchcircuits.recipes import recipe_config, recipe_for, recipe_summary
 from torchcircuits.run import PRESETS, DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
@@ -532,6 +533,36 @@ class TrainingController(QObject):
         """Back to step 0 with fresh parameters from the seed (data and added points kept)."""
         if self._build_trainer():
             self.sigMessage.emit("info", "reset to step 0")
+
+    # --- the inside views' choices ---------------------------------------------------------------
+    def choose_hidden_axes(self, layer: int, neurons: tuple[int, int] | None) -> None:
+        """The hidden-space view's layer (1-based) and axes: two 0-based neurons, or None (principal components)."""
+        hidden = () if self.trainer is None else self.trainer.spec.hidden
+        if not 1 <= layer <= len(hidden) or (neurons is not None and not all(0 <= n < hidden[layer - 1]
+                                                                              for n in neurons)):  # fmt: skip
+            self.sigMessage.emit("error", f"the net has hidden layers 1 to {len(hidden)}: layer {layer}, neurons "
+                                          f"{neurons} do not fit it")  # fmt: skip
+            return
+        self.inside.hidden_layer, self.inside.hidden_neurons = layer, neurons
+        self.sigStepped.emit()  # redraw
+
+    def choose_parameter_pair(self, labels: tuple[str, str] | None) -> None:
+        """The parameter-space view's two parameters by label (``W1[0,2]``); None: the default pair."""
+        if self.trainer is None:
+            return
+        if labels is None:
+            self.inside.pair = None
+        else:
+            try:
+                pair = tuple(parse_ref(label, self.trainer.spec) for label in labels)
+            except ValueError as error:
+                self.sigMessage.emit("error", str(error))
+                return
+            if pair[0] == pair[1]:
+                self.sigMessage.emit("error", f"pick two different parameters, not {labels[0]} twice")
+                return
+            self.inside.pair = pair
+        self.sigStepped.emit()  # redraw
 
     # --- data edits -------------------------------------------------------------------------------
     def point_needs_reset(self, label: int) -> bool:

@@ -59,6 +59,8 @@ class ParameterView:
     path: np.ndarray  # (P, 2), oldest first; the last point is the current one
     #: -lr·v of the two parameters (where momentum carries them next), None without momentum
     velocity: tuple[float, float] | None
+    #: the step the map was computed at (it lags by up to LANDSCAPE_EVERY_S while training runs)
+    surface_step: int = 0
 
 
 class InsideViews:
@@ -152,4 +154,4 @@ class InsideViews:
         if buffers and getattr(trainer.optimizer, "momentum", 0.0) > 0:
             lr = trainer.lr
             velocity = (-lr * buffers[a.name][a.index].item(), -lr * buffers[b.name][b.index].item())
-        return ParameterView(self.pair, self._surface, path, velocity)
+        return ParameterView(self.pair, self._surface, path, velocity, self._surface_step)
