@@ -124,7 +124,7 @@ class NetworkTab(QWidget):
             self._bounds_key = key
             self.fit_view()
         snap = c.snapshot(self.boundary.grid(coarse=c.running), frozenset({"network"}))
-        self.network.show_snapshot(snap.layers, snap.network)
+        self.network.show_snapshot(snap.layers, snap.network, smooth=not snap.running)
         hover = self.hovered
         if hover is not None and hover.kind == "neuron" and snap.layers is not None:
             values = snap.layers[hover.column][:, hover.index : hover.index + 1]

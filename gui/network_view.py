@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPolygonF
 from PyQt6.QtWidgets import QSizePolicy, QWidget
@@ -28,7 +29,7 @@ from torchcircuits.inside import subsample_grid
 
 from .boundary import boundary_image
 
-__all__ = ["NetworkView", "Hover", "THUMB", "MAX_SHOWN", "link_width", "column_titles"]
+__all__ = ["NetworkView", "Hover", "THUMB", "MAX_SHOWN", "link_width", "column_titles", "thumbnail_images"]
 
 #: thumbnail side in grid pixels (each drawn at up to 1.5x this many screen pixels)
 THUMB = 40
@@ -68,6 +69,21 @@ def column_titles(widths: list[int], depth: int) -> list[str]:
     return titles + ["score" if widths[-1] == 1 else "scores"]
 
 
+def thumbnail_images(values: np.ndarray) -> np.ndarray:
+    """RGB (n, s, s, 3) uint8 of n pictures (n, s, s) on the scores' colour scale, each with its 0 line in black.
+
+    One colouring call for all of them (per picture, the call's overhead costs more than the colouring).
+    """
+    n, s, _ = values.shape
+    rgb = boundary_image(values.reshape(n * s, s, 1), outlines=False).reshape(n, s, s, 3)
+    positive = values > 0
+    edge = np.zeros(values.shape, dtype=bool)
+    np.not_equal(positive[:, :, :-1], positive[:, :, 1:], out=edge[:, :, :-1])
+    edge[:, :-1, :] |= positive[:, :-1, :] != positive[:, 1:, :]
+    rgb[edge] = 0
+    return rgb
+
+
 def _qimage(rgb: np.ndarray) -> tuple[QImage, np.ndarray]:
     """A QImage of an RGB (G, G, 3) uint8 picture whose row 0 is the bottom row; the buffer it reads, to keep."""
     buffer = np.ascontiguousarray(rgb[::-1])
@@ -94,26 +110,32 @@ class NetworkView(QWidget):
         self.names: list[str] = []
         self.state = None
         self.hovered: Hover | None = None
+        self.smooth = True
         self._images: list[list[tuple[QImage, np.ndarray]]] = []
         self._rects: list[list[QRectF]] = []
         self._message = "no model: add points of two classes, or pick a data set"
 
     # --- data ------------------------------------------------------------------------------
-    def show_snapshot(self, layers, state) -> None:
-        """Every layer's grid outputs (features, hidden..., scores: (G², n) each) and the NetworkState; None: none."""
+    def show_snapshot(self, layers, state, smooth: bool = True) -> None:
+        """Every layer's grid outputs (features, hidden..., scores: (G², n) each) and the NetworkState; None: none.
+
+        ``smooth``: antialiased links (4x the painting time: off while training runs).
+        """
         if layers is None or state is None:
             self.thumbnails, self.widths, self.state, self._images = [], [], None, []
             self.update()
             return
         self.state = state
+        self.smooth = smooth
         self.widths = [layer.shape[1] for layer in layers]
         self.names = list(state.features)
-        self.thumbnails, self._images = [], []
-        for layer in layers:
-            shown = layer[:, :MAX_SHOWN]
-            thumbs = subsample_grid(shown, THUMB).double().numpy()
-            self.thumbnails.append(thumbs)
-            self._images.append([_qimage(boundary_image(np.ascontiguousarray(t[:, :, None]))) for t in thumbs])
+        shown = [layer[:, :MAX_SHOWN].to(layers[-1].dtype) for layer in layers]
+        thumbs = subsample_grid(torch.cat(shown, dim=1), THUMB).double().numpy()  # every layer's at once
+        rgb = thumbnail_images(thumbs)
+        bounds = np.cumsum([0] + [s.shape[1] for s in shown])
+        spans = list(zip(bounds[:-1], bounds[1:], strict=True))
+        self.thumbnails = [thumbs[a:b] for a, b in spans]
+        self._images = [[_qimage(picture) for picture in rgb[a:b]] for a, b in spans]
         self._layout()
         self.update()
 
@@ -202,23 +224,33 @@ class NetworkView(QWidget):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_links(painter)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_nodes(painter)
         painter.end()
 
     def _paint_links(self, painter: QPainter) -> None:
+        # one drawLines call per (sign, width in quarter pixels): a pen change and a call per link cost 20x more
         largest = self.largest_link()
+        groups: dict[tuple[bool, int], list[QLineF]] = {}
         for k in range(len(self._rects) - 1):
             values = self.link_values(k)
             for i, a in enumerate(self._rects[k]):
                 for j, b in enumerate(self._rects[k + 1]):
                     value = float(values[i, j])
-                    width = link_width(value, largest)
-                    if width < 0.15:
-                        continue
-                    highlighted = self.hovered == Hover("link", k, i, j)
-                    colour = QColor("black") if highlighted else _POSITIVE if value > 0 else _NEGATIVE
-                    painter.setPen(QPen(colour, max(width, 2.0) if highlighted else width))
-                    painter.drawLine(QLineF(a.right(), a.center().y(), b.left(), b.center().y()))
+                    quarters = round(4 * link_width(value, largest))
+                    if quarters:
+                        line = QLineF(a.right(), a.center().y(), b.left(), b.center().y())
+                        groups.setdefault((value > 0, quarters), []).append(line)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.smooth)
+        for (positive, quarters), lines in groups.items():
+            painter.setPen(QPen(_POSITIVE if positive else _NEGATIVE, quarters / 4))
+            painter.drawLines(lines)
+        hover = self.hovered
+        if hover is not None and hover.kind == "link":
+            a, b = self._rects[hover.column][hover.index], self._rects[hover.column + 1][hover.to]
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(QColor("black"), 2.0))
+            painter.drawLine(QLineF(a.right(), a.center().y(), b.left(), b.center().y()))
 
     def _paint_nodes(self, painter: QPainter) -> None:
         state = self.state
