@@ -38,6 +38,7 @@ class HiddenSpaceView(QWidget):
         self.controller = controller
         self.run_bar = RunBar(controller)
         self.layer = QComboBox()
+        self.layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.axes = QComboBox()
         self.axes.addItems(AXES_CHOICES)
         self.first, self.second = QSpinBox(), QSpinBox()

@@ -36,7 +36,7 @@ from .history import DecimatingHistory
 __all__ = ["InsideViews", "ParameterView", "health_columns", "PATH_LENGTH", "LANDSCAPE_EVERY_S", "LANDSCAPE_SIZE"]
 
 #: how many recorded points of the parameters' path the parameter-space view keeps
-PATH_LENGTH = 400
+PATH_LENGTH = 500
 #: while training runs, the loss map is recomputed at most this often (seconds): it costs size² loss evaluations
 LANDSCAPE_EVERY_S = 1.0
 #: the loss map's grid side (odd: the current point is a node)

@@ -279,10 +279,11 @@ class NetworkView(QWidget):
                                      Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.names[j])
                 if inactive is not None and bool(inactive[j]):
                     painter.fillRect(rect, QBrush(_DEAD, Qt.BrushStyle.BDiagPattern))
-                    painter.setPen(QColor(60, 60, 60))
                     word = "sat." if state.spec.activation in ("tanh", "sigmoid") else "dead"
-                    painter.drawText(QRectF(rect.left() - 10, rect.bottom(), rect.width() + 20, 13),
-                                     Qt.AlignmentFlag.AlignCenter, word)  # fmt: skip
+                    label = QRectF(rect.left() + 2, rect.center().y() - 8, rect.width() - 4, 16)
+                    painter.fillRect(label, QColor(255, 255, 255, 210))
+                    painter.setPen(QColor(40, 40, 40))
+                    painter.drawText(label, Qt.AlignmentFlag.AlignCenter, word)
                 if pull is not None and largest_pull > 0:
                     self._paint_pull(painter, rect, float(pull[j]) / largest_pull)
 

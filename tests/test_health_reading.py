@@ -23,3 +23,4 @@ def test_large_and_small_updates():
     assert "raise the step size" in read_health([1], [], {"W": [1e-7]}, "relu")
     assert read_health([1], [[0.0]], {"W1": [1e-3]}, "relu").startswith("healthy: no layer over 25% dead")
     assert read_health([], [], {}, "relu") == "no records yet: take a step"
+    assert read_health([0], [[0.0]], {"W1": [math.nan]}, "relu") == "no step taken yet: no layer over 25% dead"

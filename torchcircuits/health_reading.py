@@ -60,4 +60,6 @@ def read_health(
         if ratio < RATIO_LOW:
             return f"{name}: each step changes it by {ratio:.1e} of its size: it barely learns: raise the step size"
     layers = f"no layer over {DEAD_LINE:.0%} {word}" if dead else "no hidden layer"
+    if not latest:
+        return f"no step taken yet: {layers}"
     return f"healthy: {layers}, updates within {RATIO_LOW:g} to {RATIO_HIGH:g} of the weights"
