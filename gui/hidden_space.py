@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from .boundary import CLASS_COLOURS
 from .controller import TrainingController
 from .help import INSIDE_TOOLTIPS
 from .run_bar import RunBar
+from .tab_layout import bare_plot, stack_tab
 
 __all__ = ["HiddenSpaceView", "AXES_CHOICES"]
 
@@ -52,19 +53,12 @@ class HiddenSpaceView(QWidget):
         row.addStretch(1)
         for name in ("layer", "axes", "first", "second"):
             getattr(self, name).setToolTip(INSIDE_TOOLTIPS[f"hidden_{name}"])
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.getPlotItem().setMenuEnabled(False)
-        self.plot.getPlotItem().hideButtons()
+        self.plot = bare_plot()
         self.lines = pg.PlotDataItem(pen=pg.mkPen((120, 120, 120, 160), width=1), connect="finite")
         self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1))
         self.plot.addItem(self.lines)
         self.plot.addItem(self.points)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.run_bar)
-        layout.addLayout(row)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.note)
+        stack_tab(self, self.run_bar, row, self.plot, self.note)
         self._shape: object = None
         self._labels_key: object = None
         for widget in (self.layer, self.axes):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from torchcircuits.landscape import parameter_refs
 
@@ -22,6 +22,7 @@ from .boundary import contour_segments
 from .controller import TrainingController
 from .help import INSIDE_TOOLTIPS
 from .run_bar import RunBar
+from .tab_layout import bare_plot, stack_tab
 
 __all__ = ["ParameterSpaceView", "CONTOURS"]
 
@@ -48,9 +49,7 @@ class ParameterSpaceView(QWidget):
         self.first.setToolTip(INSIDE_TOOLTIPS["parameter_a"])
         self.second.setToolTip(INSIDE_TOOLTIPS["parameter_b"])
         self.default.setToolTip(INSIDE_TOOLTIPS["parameter_default"])
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.getPlotItem().setMenuEnabled(False)
-        self.plot.getPlotItem().hideButtons()
+        self.plot = bare_plot()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(_MAP.getLookupTable(0.0, 1.0, 256))
         self.contours = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 120), width=1), connect="pairs")
@@ -63,12 +62,7 @@ class ParameterSpaceView(QWidget):
             self.plot.addItem(item)
         self.readout = QLabel()
         self.readout.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.run_bar)
-        layout.addLayout(row)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.readout)
+        stack_tab(self, self.run_bar, row, self.plot, self.readout)
         self._spec: object = None
         self._surface_drawn: object = None
         self.first.activated.connect(self._chosen)
