@@ -24,11 +24,25 @@ from .help import INSIDE_TOOLTIPS
 from .run_bar import RunBar
 from .tab_layout import bare_plot, stack_tab
 
-__all__ = ["ParameterSpaceView", "CONTOURS"]
+__all__ = ["ParameterSpaceView", "CONTOURS", "arrow_segments"]
 
 #: contour lines drawn, evenly spaced in log(loss) between the map's least and largest loss
 CONTOURS = 10
 _MAP = pg.colormap.get("viridis")
+
+
+def arrow_segments(start: tuple[float, float], step: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of three line pairs: the shaft from ``start`` along ``step`` and two barbs at its end
+    (a quarter of its length, 25 degrees off it)."""
+    x0, y0 = start
+    x1, y1 = x0 + step[0], y0 + step[1]
+    back = np.arctan2(-step[1], -step[0])
+    length = 0.25 * np.hypot(*step)
+    xs, ys = [x0, x1], [y0, y1]
+    for turn in (-0.436, 0.436):  # 25 degrees
+        xs += [x1, x1 + length * np.cos(back + turn)]
+        ys += [y1, y1 + length * np.sin(back + turn)]
+    return np.array(xs), np.array(ys)
 
 
 class ParameterSpaceView(QWidget):
@@ -56,9 +70,9 @@ class ParameterSpaceView(QWidget):
         self.path = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255), width=2), symbol="o", symbolSize=3,
                                     symbolBrush=(255, 255, 255), symbolPen=None)  # fmt: skip
         self.current = pg.ScatterPlotItem(size=13, pen=pg.mkPen((230, 40, 40), width=3), brush=None)
-        self.velocity = pg.PlotDataItem(pen=pg.mkPen((255, 80, 80), width=3))
-        self.arrow = pg.ArrowItem(headLen=12, brush=(255, 80, 80), pen=None)
-        for item in (self.image, self.contours, self.path, self.current, self.velocity, self.arrow):
+        # the momentum step: a shaft and two barbs, as line pairs in data coordinates
+        self.velocity = pg.PlotDataItem(pen=pg.mkPen((255, 80, 80), width=3), connect="pairs")
+        for item in (self.image, self.contours, self.path, self.current, self.velocity):
             self.plot.addItem(item)
         self.readout = QLabel()
         self.readout.setWordWrap(True)
@@ -106,15 +120,9 @@ class ParameterSpaceView(QWidget):
         here = (path[-1, 0], path[-1, 1]) if len(path) else surface.centre
         self.current.setData([here[0]], [here[1]])
         if view.velocity is not None and any(view.velocity):
-            end = (here[0] + view.velocity[0], here[1] + view.velocity[1])
-            self.velocity.setData([here[0], end[0]], [here[1], end[1]])
-            angle = np.degrees(np.arctan2(-(end[1] - here[1]), end[0] - here[0]))  # the item's y points down
-            self.arrow.setStyle(angle=180 + angle)
-            self.arrow.setPos(*end)
-            self.arrow.setVisible(True)
+            self.velocity.setData(*arrow_segments(here, view.velocity))
         else:
             self.velocity.setData([], [])
-            self.arrow.setVisible(False)
         middle = surface.loss.shape[0] // 2
         momentum = "; the arrow: where momentum carries them next (−lr·v)" if view.velocity is not None else ""
         self.readout.setText(

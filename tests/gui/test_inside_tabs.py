@@ -77,7 +77,7 @@ def test_the_parameter_map_at_the_current_point_is_the_trainers_loss(qtbot):
     assert len(view.path) == 101 and view.path[-1].tolist() == [W[0, 0].item(), W[1, 0].item()]
     x, y = win.parameters_tab.current.getData()
     assert (x[0], y[0]) == (W[0, 0].item(), W[1, 0].item())
-    assert view.velocity is None and not win.parameters_tab.arrow.isVisible()
+    assert view.velocity is None and win.parameters_tab.velocity.getData()[0] is None
 
 
 def test_the_map_is_throttled_while_running_and_follows_a_new_pair(qtbot, monkeypatch):
@@ -117,7 +117,10 @@ def test_momentum_draws_an_arrow(qtbot):
     v = win.controller.trainer.optimizer.state["momentum_buffer"]["W"]
     lr = win.controller.trainer.lr
     assert view.velocity == pytest.approx((-lr * v[0, 0].item(), -lr * v[1, 0].item()), rel=1e-15)
-    assert win.parameters_tab.arrow.isVisible()
+    x, y = win.parameters_tab.velocity.getData()
+    W = win.controller.trainer.params["W"].detach()
+    assert (x[0], y[0]) == (W[0, 0].item(), W[1, 0].item())  # from the current point
+    assert (x[1] - x[0], y[1] - y[0]) == pytest.approx(view.velocity, rel=1e-9)  # along −lr·v
 
 
 @pytest.mark.parametrize("tab", ["network", "hidden", "parameters"])
