@@ -88,8 +88,9 @@ class NetworkTab(QWidget):
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(net)
         left.addWidget(self.health)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 2)
+        left.setStretchFactor(0, 2)
+        left.setStretchFactor(1, 1)
+        left.setSizes([640, 320])  # the net first: the health plots read well at a third of the height
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)

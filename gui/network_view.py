@@ -173,7 +173,7 @@ class NetworkView(QWidget):
         top, bottom = 22.0, 18.0
         shown = [min(w, MAX_SHOWN) for w in self.widths]
         height = max(40.0, self.height() - top - bottom)
-        side = min(1.5 * THUMB, height / (max(shown) * 1.2), (self.width() - 20.0) / (columns * 2.2))
+        side = min(1.5 * THUMB, height / (max(shown) * 1.15), (self.width() - 20.0) / (columns * 2.2))
         side = max(12.0, side)
         gap = (self.width() - columns * side) / (columns + 1)
         self._rects = []
@@ -279,11 +279,14 @@ class NetworkView(QWidget):
                                      Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.names[j])
                 if inactive is not None and bool(inactive[j]):
                     painter.fillRect(rect, QBrush(_DEAD, Qt.BrushStyle.BDiagPattern))
+                    painter.setPen(QPen(QColor(60, 60, 60), 2.0))
+                    painter.drawRect(rect)
                     word = "sat." if state.spec.activation in ("tanh", "sigmoid") else "dead"
-                    label = QRectF(rect.left() + 2, rect.center().y() - 8, rect.width() - 4, 16)
-                    painter.fillRect(label, QColor(255, 255, 255, 210))
-                    painter.setPen(QColor(40, 40, 40))
-                    painter.drawText(label, Qt.AlignmentFlag.AlignCenter, word)
+                    if rect.width() >= painter.fontMetrics().horizontalAdvance(word) + 6:  # a small node: hatch only
+                        label = QRectF(rect.left() + 2, rect.center().y() - 8, rect.width() - 4, 16)
+                        painter.fillRect(label, QColor(255, 255, 255, 210))
+                        painter.setPen(QColor(40, 40, 40))
+                        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, word)
                 if pull is not None and largest_pull > 0:
                     self._paint_pull(painter, rect, float(pull[j]) / largest_pull)
 
