@@ -37,8 +37,9 @@ THUMB = 40
 MAX_SHOWN = 16
 #: the widest link, in pixels (the largest |weight| on the view)
 MAX_LINK = 6.0
-_POSITIVE = QColor(213, 94, 0, 190)
-_NEGATIVE = QColor(0, 114, 178, 190)
+# opaque: blending each link into what lies under it made painting them 2-3x slower
+_POSITIVE = QColor(225, 135, 70)
+_NEGATIVE = QColor(70, 150, 200)
 _PULL = QColor(0, 140, 70)
 _DEAD = QColor(90, 90, 90, 150)
 
@@ -85,10 +86,14 @@ def thumbnail_images(values: np.ndarray) -> np.ndarray:
 
 
 def _qimage(rgb: np.ndarray) -> tuple[QImage, np.ndarray]:
-    """A QImage of an RGB (G, G, 3) uint8 picture whose row 0 is the bottom row; the buffer it reads, to keep."""
-    buffer = np.ascontiguousarray(rgb[::-1])
-    height, width = buffer.shape[:2]
-    return QImage(buffer.data, width, height, 3 * width, QImage.Format.Format_RGB888), buffer
+    """A QImage of an RGB (G, G, 3) uint8 picture whose row 0 is the bottom row; the buffer it reads, to keep.
+
+    In Qt's own 0xffRRGGBB format (RGB32): drawn without a conversion each paint (3x faster than RGB888).
+    """
+    flipped = rgb[::-1].astype(np.uint32)
+    buffer = np.ascontiguousarray(0xFF000000 | (flipped[..., 0] << 16) | (flipped[..., 1] << 8) | flipped[..., 2])
+    height, width = buffer.shape
+    return QImage(buffer.data, width, height, 4 * width, QImage.Format.Format_RGB32), buffer
 
 
 class NetworkView(QWidget):
@@ -229,7 +234,7 @@ class NetworkView(QWidget):
         painter.end()
 
     def _paint_links(self, painter: QPainter) -> None:
-        # one drawLines call per (sign, width in quarter pixels): a pen change and a call per link cost 20x more
+        # one drawLines call per (sign, width in half pixels): a pen change and a call per link cost 20x more
         largest = self.largest_link()
         groups: dict[tuple[bool, int], list[QLineF]] = {}
         for k in range(len(self._rects) - 1):
@@ -237,13 +242,13 @@ class NetworkView(QWidget):
             for i, a in enumerate(self._rects[k]):
                 for j, b in enumerate(self._rects[k + 1]):
                     value = float(values[i, j])
-                    quarters = round(4 * link_width(value, largest))
-                    if quarters:
+                    halves = round(2 * link_width(value, largest))
+                    if halves:
                         line = QLineF(a.right(), a.center().y(), b.left(), b.center().y())
-                        groups.setdefault((value > 0, quarters), []).append(line)
+                        groups.setdefault((value > 0, halves), []).append(line)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, self.smooth)
-        for (positive, quarters), lines in groups.items():
-            painter.setPen(QPen(_POSITIVE if positive else _NEGATIVE, quarters / 4))
+        for (positive, halves), lines in groups.items():
+            painter.setPen(QPen(_POSITIVE if positive else _NEGATIVE, halves / 2))
             painter.drawLines(lines)
         hover = self.hovered
         if hover is not None and hover.kind == "link":
