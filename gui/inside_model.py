@@ -10,6 +10,7 @@ throttled loss map. Every number comes from the library
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ from torchcircuits.trainer import Trainer
 from .boundary import plot_bounds
 from .history import DecimatingHistory
 
-__all__ = ["InsideViews", "ParameterView", "health_columns", "PATH_LENGTH", "LANDSCAPE_EVERY_S", "LANDSCAPE_SIZE"]
+__all__ = ["InsideViews", "ParameterView", "health_columns", "PATH_LENGTH", "LANDSCAPE_EVERY_S", "LANDSCAPE_SIZE",
+           "HEALTH_SPACING", "HEALTH_CHEAP_S"]
 
 #: how many recorded points of the parameters' path the parameter-space view keeps
 PATH_LENGTH = 500
@@ -41,6 +43,10 @@ PATH_LENGTH = 500
 LANDSCAPE_EVERY_S = 1.0
 #: the loss map's grid side (odd: the current point is a node)
 LANDSCAPE_SIZE = 31
+#: a health record (a forward pass over the whole training set) that took over HEALTH_CHEAP_S is not repeated
+#: until HEALTH_SPACING times its cost has passed: every record for small sets, a tenth of the time for large ones
+HEALTH_SPACING = 10.0
+HEALTH_CHEAP_S = 0.02
 
 
 def health_columns(trainer: Trainer) -> tuple[str, ...]:
@@ -76,6 +82,8 @@ class InsideViews:
         self._surface: LossSurface | None = None
         self._surface_step = -1
         self._surface_at = 0.0
+        self._health_at = -math.inf
+        self._health_cost = 0.0
 
     @property
     def key(self) -> object:
@@ -86,6 +94,7 @@ class InsideViews:
         """A new model: fresh records; requests kept where they still fit it."""
         self.path.clear()
         self._surface, self._surface_step = None, -1
+        self._health_at, self._health_cost = -math.inf, 0.0
         if trainer is None:
             return
         self.health_history = DecimatingHistory(health_columns(trainer))
@@ -99,14 +108,19 @@ class InsideViews:
             self.pair = None
 
     def record(self, trainer: Trainer, step: int) -> None:
-        """Keep the health and the parameters at a recorded step (where the curves get a point)."""
+        """Keep the parameters at a recorded step (where the curves get a point), and the health unless the last
+        health record cost over HEALTH_CHEAP_S and was less than HEALTH_SPACING times that cost ago."""
+        self.path.append(flatten(trainer.params, trainer.spec).numpy())
+        start = time.perf_counter()
+        if self._health_cost > HEALTH_CHEAP_S and start - self._health_at < HEALTH_SPACING * self._health_cost:
+            return
         health = trainer.health()
+        self._health_at, self._health_cost = start, time.perf_counter() - start
         values: dict[str, float | None] = {"step": step}
         values.update({f"dead{k + 1}": v for k, v in enumerate(health.dead_fraction)})
         values.update({f"ratio:{n}": v for n, v in health.update_ratio.items()})
         values.update({f"grad:{n}": v for n, v in health.grad_norm.items()})
         self.health_history.append(**values)
-        self.path.append(flatten(trainer.params, trainer.spec).numpy())
 
     # --- what the views draw --------------------------------------------------------------
     def network(self, trainer: Trainer) -> NetworkState:

@@ -164,3 +164,18 @@ def test_the_network_tab_trains_live(guide_net, qtbot):
     assert not all(np.array_equal(a, b) for a, b in zip(before[1:], after[1:], strict=True))
     assert guide_net.network_tab.run_bar.counter.text().startswith(f"step {guide_net.controller.step_count}")
     assert torch.isfinite(torch.as_tensor(after[-1])).all()
+
+
+def test_a_costly_health_record_is_spaced_out(qtbot, monkeypatch):
+    import time
+
+    win = MainWindow(PRESETS["guide-net"], grid_size=40)
+    qtbot.addWidget(win)
+    trainer, inside = win.controller.trainer, win.controller.inside
+    real = type(trainer).health
+    monkeypatch.setattr(type(trainer), "health", lambda self: time.sleep(0.05) or real(self))
+    before = len(inside.health_history)
+    for step in range(5):  # back to back: the first takes 50 ms (over HEALTH_CHEAP_S), the next 0.5 s are left alone
+        inside.record(trainer, step)
+    assert len(inside.health_history) == before + 1
+    assert len(inside.path) == before + 5  # the path is cheap: every record
