@@ -1,7 +1,5 @@
 """The Hidden space and Parameters tabs, and `--tab network|hidden|parameters` on the command line."""
 
-import gc
-
 import numpy as np
 import pytest
 import torch
@@ -20,13 +18,6 @@ def guide_net(qtbot):
     win.show()
     yield win
     win.controller.pause()
-
-@pytest.fixture(autouse=True)
-def _collect_closed_windows():
-    """Free each test's windows when it ends: left to the cycle collector, a closed window's pyqtgraph items
-    were freed in the middle of a later test's paint, which crashed it ('AxisItem has been deleted')."""
-    yield
-    gc.collect()
 
 
 def test_the_hidden_space_maps_a_known_point_where_the_library_says(guide_net):

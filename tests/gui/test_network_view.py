@@ -1,8 +1,6 @@
 """The Network tab: thumbnails are the library's activations, links order as |weights|, dead units marked,
 hover shows a neuron large, one grid evaluation per frame, and the health panel draws the app's records."""
 
-import gc
-
 import numpy as np
 import pytest
 import torch
@@ -34,13 +32,6 @@ def net_window(qtbot):
     win.redraw()
     yield win
     win.controller.pause()
-
-@pytest.fixture(autouse=True)
-def _collect_closed_windows():
-    """Free each test's windows when it ends: left to the cycle collector, a closed window's pyqtgraph items
-    were freed in the middle of a later test's paint, which crashed it ('AxisItem has been deleted')."""
-    yield
-    gc.collect()
 
 
 def _picks(g):
