@@ -30,7 +30,11 @@ if TYPE_CHECKING:
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
 
-__all__ = ["main", "build_parser", "install_interrupt_handler", "MAX_GRID"]
+__all__ = ["main", "build_parser", "install_interrupt_handler", "MAX_GRID", "TABS"]
+
+#: --tab's values and the window attribute of each tab
+TABS = {"training": "training_tab", "circuit": "circuit_view", "network": "network_tab", "hidden": "hidden_tab",
+        "parameters": "parameters_tab"}  # fmt: skip
 
 #: the largest boundary grid, in pixels per side: the grid's points alone take 8 bytes each
 #: (1000² is 8 MB), and the model's scores and the image several times that
@@ -47,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--grid", default="200", help=f"boundary grid size in pixels per side (default 200, 10 to {MAX_GRID})"
     )
-    parser.add_argument("--tab", choices=("training", "circuit"), default="training", help="the tab to show first")
+    parser.add_argument("--tab", choices=tuple(TABS), default="training", help="the tab to show first")
     parser.add_argument("--circuit", help="the circuit the circuit tab shows (see torchcircuits list)")
     parser.add_argument("--follow", action="store_true", help="the circuit tab follows the training")
     parser.add_argument("--size", default="1440x860", help="window size WxH in pixels (default 1440x860)")
@@ -209,8 +213,7 @@ def _main(argv: Sequence[str] | None) -> int:
         window.circuit_view.set_circuit(args.circuit)
     if args.follow:
         window.circuit_view.follow.setChecked(True)
-    if args.tab == "circuit":
-        window.tabs.setCurrentWidget(window.circuit_view)
+    window.tabs.setCurrentWidget(getattr(window, TABS[args.tab]))
     if args.screenshot:
         return _screenshot(window, settings, args.screenshot)
     install_interrupt_handler(app)

@@ -22,12 +22,15 @@ from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 from torchcircuits.data import Dataset, save_csv
 from torchcircuits.errors import InputError
 from torchcircuits.health import diagnose, divergence_message
+from torchcircuits.inside import HiddenMap, NetworkState, grid_outputs
+from torchcircuits.landscape import parse_ref
 from torchcircuits.recipes import recipe_config, recipe_for, recipe_summary
 from torchcircuits.run import PRESETS, DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
 from torchcircuits.trainer import Diverged, Evaluation, StepStats, TrainConfig, Trainer
 
 from .history import DecimatingHistory
+from .inside_model import InsideViews, ParameterView
 
 __all__ = ["TrainingController", "HISTORY_COLUMNS", "Snapshot", "HINGE_LIKE"]
 
@@ -66,6 +69,12 @@ class Snapshot:
     max_grad_diff: float | None
     health: str | None
     running: bool
+    #: for the views that asked (``snapshot(views=...)``): every layer's output on the grid (features (G², D),
+    #: each hidden layer (G², H_l), the scores, the same tensor as ``scores``), from ONE grid evaluation
+    layers: tuple[torch.Tensor, ...] | None = None
+    network: NetworkState | None = None
+    hidden: HiddenMap | None = None
+    parameters: ParameterView | None = None
 
 
 def _load(spec: DataSpec) -> tuple[Dataset, Dataset]:
@@ -103,6 +112,8 @@ class TrainingController(QObject):
         self.preset: str | None = None
         self.budget_ms = budget_ms
         self.history = DecimatingHistory(HISTORY_COLUMNS)
+        #: the inside views' requests and records (health over time, the parameters' path)
+        self.inside = InsideViews()
         self.trainer: Trainer | None = None
         self.last_stats: StepStats | None = None
         self.last_evaluation: Evaluation | None = None
@@ -151,11 +162,15 @@ class TrainingController(QObject):
             self.train.name,
         )
 
-    def snapshot(self, grid: torch.Tensor | None = None) -> Snapshot:
-        """The state to draw; ``grid`` (G², 2) are the points whose scores the boundary shows."""
+    def snapshot(self, grid: torch.Tensor | None = None, views: frozenset[str] = frozenset()) -> Snapshot:
+        """The state to draw; ``grid`` (G², 2) are the points whose scores the boundary shows.
+
+        ``views`` names the inside views to fill in: "network" (every layer on the
+        grid, the weights, gradients and pulls), "hidden", "parameters".
+        """
         trainer = self.trainer
         key = (id(trainer), self.step_count, id(grid), id(self.train), id(self.test), self.running,
-               self.steps_per_second, self.health, self.last_evaluation)  # fmt: skip
+               self.steps_per_second, self.health, self.last_evaluation, views, self.inside.key)  # fmt: skip
         if key == self._snapshot_key and self._snapshot is not None:
             return self._snapshot
         no_mask = torch.zeros(len(self.train), dtype=torch.bool), torch.zeros(len(self.test), dtype=torch.bool)
@@ -163,13 +178,19 @@ class TrainingController(QObject):
             snap = Snapshot(0, None, None, None, None, None, None, False, *no_mask, False, None, self.health,
                             self.running)  # fmt: skip
         else:
-            scores = None if grid is None else trainer.scores(grid)
+            layers = None
+            if "network" in views and grid is not None:  # one pass gives the thumbnails and the boundary's scores
+                layers = tuple(grid_outputs(trainer.params, trainer.spec, trainer.features, grid))
+            scores = layers[-1] if layers is not None else None if grid is None else trainer.scores(grid)
             train_wrong = trainer.predict(self.train.X) != self.train.labels
             test_wrong = trainer.predict(self.test.X) != self.test.labels if len(self.test) else no_mask[1]
             snap = Snapshot(
                 trainer.step_count, trainer.config.model, trainer.loss.name, self.last_evaluation, self.last_stats,
                 self.steps_per_second if self.running else None, scores, trainer.loss.name in HINGE_LIKE,
                 train_wrong, test_wrong, trainer.config.compare, self.max_grad_diff, self.health, self.running,
+                layers, self.inside.network(trainer) if "network" in views else None,
+                self.inside.hidden(trainer) if "hidden" in views else None,
+                self.inside.parameters(trainer, self.running) if "parameters" in views else None,
             )  # fmt: skip
         self._snapshot_key, self._snapshot = key, snap
         return snap
@@ -195,6 +216,7 @@ class TrainingController(QObject):
         self._rate_window.clear()
         self._last_finite = None
         self.health = None
+        self.inside.reset(trainer)
         if trainer is None:
             self.pause()  # nothing to step: the only pause not by the user's hand
         else:
@@ -222,6 +244,7 @@ class TrainingController(QObject):
             train_accuracy=evaluation.train_accuracy,
             test_accuracy=evaluation.test_accuracy,
         )
+        self.inside.record(self.trainer, evaluation.step)
 
     def _roll_back(self) -> None:
         """Back to the last finite parameters, marked diverged (the one place that writes trainer state)."""
@@ -510,6 +533,36 @@ class TrainingController(QObject):
         """Back to step 0 with fresh parameters from the seed (data and added points kept)."""
         if self._build_trainer():
             self.sigMessage.emit("info", "reset to step 0")
+
+    # --- the inside views' choices ---------------------------------------------------------------
+    def choose_hidden_axes(self, layer: int, neurons: tuple[int, int] | None) -> None:
+        """The hidden-space view's layer (1-based) and axes: two 0-based neurons, or None (principal components)."""
+        hidden = () if self.trainer is None else self.trainer.spec.hidden
+        if not 1 <= layer <= len(hidden) or (neurons is not None and not all(0 <= n < hidden[layer - 1]
+                                                                              for n in neurons)):  # fmt: skip
+            self.sigMessage.emit("error", f"the net has hidden layers 1 to {len(hidden)}: layer {layer}, neurons "
+                                          f"{neurons} do not fit it")  # fmt: skip
+            return
+        self.inside.hidden_layer, self.inside.hidden_neurons = layer, neurons
+        self.sigStepped.emit()  # redraw
+
+    def choose_parameter_pair(self, labels: tuple[str, str] | None) -> None:
+        """The parameter-space view's two parameters by label (``W1[0,2]``); None: the default pair."""
+        if self.trainer is None:
+            return
+        if labels is None:
+            self.inside.pair = None
+        else:
+            try:
+                pair = tuple(parse_ref(label, self.trainer.spec) for label in labels)
+            except ValueError as error:
+                self.sigMessage.emit("error", str(error))
+                return
+            if pair[0] == pair[1]:
+                self.sigMessage.emit("error", f"pick two different parameters, not {labels[0]} twice")
+                return
+            self.inside.pair = pair
+        self.sigStepped.emit()  # redraw
 
     # --- data edits -------------------------------------------------------------------------------
     def point_needs_reset(self, label: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS"]
+__all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "INSIDE_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS"]
 
 #: control name (attribute of the panel or run bar) → what it does and its range
 TOOLTIPS: dict[str, str] = {
@@ -64,6 +64,23 @@ CIRCUIT_TOOLTIPS: dict[str, str] = {
     "fixed": "Hold this input fixed: tugs and strategies leave it alone",
 }
 
+#: the network, hidden-space and parameter-space tabs' controls
+INSIDE_TOOLTIPS: dict[str, str] = {
+    "gradients": "Links show the gradient dL/dw (on the examples just learned, at the current weights) instead of "
+                 "the weight: width by its size, colour by its sign",
+    "health": "Per layer the share of dead (ReLU) or saturated (tanh, sigmoid) units; per weight matrix the "
+              "update:data ratio (healthy near 1e-3, the dashed line) and the gradient norm; a reading below",
+    "hidden_layer": "The hidden layer whose space is drawn",
+    "hidden_axes": "The plot's axes: the layer's first two principal components (on the training points) or two "
+                   "of its neurons",
+    "hidden_first": "The neuron on the horizontal axis (0 is the first)",
+    "hidden_second": "The neuron on the vertical axis (0 is the first)",
+    "parameter_a": "The parameter on the horizontal axis: W1[i,j] is the weight from input i to neuron j",
+    "parameter_b": "The parameter on the vertical axis",
+    "parameter_default": "Back to the default pair: a linear model's two weights (the guide's a and b), a net's two "
+                         "weights with the largest gradient",
+}
+
 ABOUT: dict[str, str] = {
     "Training": (
         "<b>Training</b>: the plot shows the model's score at every point of the plane: blue where it says "
@@ -78,6 +95,24 @@ ABOUT: dict[str, str] = {
         "gradient (backward pass). Type or drag an input; 'Tug' nudges every free input along its gradient and "
         "shows how the output changed. Step through the passes gate by gate, or run the guide's three "
         "strategies. 'Follow training' shows the training tab's model as a circuit on the last example."
+    ),
+    "Network": (
+        "<b>Network</b>: every neuron as a picture of its output over the plane (the same colours as the scores: "
+        "blue below 0, red above; the black line is where it crosses 0: a ReLU's half-plane). Links: width by "
+        "|weight|, red positive, blue negative, or the gradient dL/dw with the toggle. Hatched neurons are dead "
+        "(ReLU: 0 on every training point) or saturated; the green arrow is the pull on the neuron for the examples "
+        "just learned (up: the loss wants it larger). Hover a neuron to see it large on the right, a link to read "
+        "its weight and gradient. Below: the training's health over time and what it means."
+    ),
+    "Hidden space": (
+        "<b>Hidden space</b>: the input plane's grid lines and the training points as a hidden layer sees them: "
+        "two of its neurons, or its first two principal components. Training bends the plane until a straight "
+        "line parts the classes."
+    ),
+    "Parameters": (
+        "<b>Parameters</b>: the training loss over two parameters, every other one held at its current value, "
+        "around the current point (the ring), with the path the training took (the white line) and, with momentum, "
+        "where momentum carries them next (the arrow). The map is remade at most once a second while training."
     ),
 }
 

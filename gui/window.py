@@ -43,7 +43,10 @@ from .controller import TrainingController
 from .controls import PRESET_TITLES, ControlPanel
 from .curves import CurvesView
 from .help import ABOUT, SHORTCUTS, TOOLTIPS, in_app_words
+from .hidden_space import HiddenSpaceView
 from .image_files import save_png
+from .network_tab import NetworkTab
+from .parameter_space import ParameterSpaceView
 from .run_bar import RunBar
 
 __all__ = ["MainWindow"]
@@ -148,6 +151,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(training, "Training")
         self.tabs.addTab(self.circuit_view, "Circuit")
+        # the inside of the net: each tab draws its own snapshot when it is in front
+        self.network_tab = NetworkTab(self.controller, grid_size)
+        self.hidden_tab = HiddenSpaceView(self.controller)
+        self.parameters_tab = ParameterSpaceView(self.controller)
+        self.tabs.addTab(self.network_tab, "Network")
+        self.tabs.addTab(self.hidden_tab, "Hidden space")
+        self.tabs.addTab(self.parameters_tab, "Parameters")
         self.tabs.currentChanged.connect(lambda _: self._mark_dirty())
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -166,6 +176,10 @@ class MainWindow(QMainWindow):
         self.boundary.sigPointClicked.connect(self._add_point)
         self.boundary.sigRefit.connect(self.fit_view)
         self.boundary.sigGridChanged.connect(self._mark_dirty)
+        inside_plot = self.network_tab.boundary
+        inside_plot.sigPointClicked.connect(self._add_point)
+        inside_plot.sigRefit.connect(self.fit_view)
+        inside_plot.sigGridChanged.connect(self._mark_dirty)
         self._frame_timer = QTimer(self)
         self._frame_timer.setInterval(max(1, 1000 // fps))
         self._frame_timer.timeout.connect(self._frame)
@@ -215,6 +229,7 @@ class MainWindow(QMainWindow):
     def fit_view(self) -> None:
         """Fit the boundary plot to the data (Reset view, double-click)."""
         self.boundary.set_bounds(plot_bounds(self.controller.all_points().X.numpy()))
+        self.network_tab.fit_view()
         self._dirty = True
 
     def _on_reset(self) -> None:
@@ -236,6 +251,11 @@ class MainWindow(QMainWindow):
         start = time.perf_counter()
         self._dirty = False
         c = self.controller
+        inside = self.tabs.currentWidget()
+        if inside in (self.network_tab, self.hidden_tab, self.parameters_tab):
+            inside.redraw()  # the training tab is hidden: its plots wait until it is in front again
+            self.last_frame_ms = (time.perf_counter() - start) * 1000.0
+            return
         # while training runs, a coarser map: half the points to score, the contour as smooth
         snap = c.snapshot(self.boundary.grid(coarse=c.running))
         self.boundary.show_scores(snap.scores, margins=snap.margins)

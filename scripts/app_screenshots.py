@@ -1,12 +1,14 @@
 """The app's screenshots in docs/: the training tab and the circuit tab at a laptop's and a desktop's size.
 
-    python scripts/app_screenshots.py [--out docs]
+    python scripts/app_screenshots.py [--out docs] [--only training,circuit,inside]
 
 Training tab: the spiral net with its recipe after 500 steps, the guide's SVM
 preset after its 400 steps. Circuit tab: two_layer_net and svm_loss, fitted to
 the window and at 100%. Each at 1024x640 (named ...-1024x640.png) and at
 1440x860 (no size in the name: the README's images), plus the circuit tab
-following the guide's net after its 400 steps (app-circuit-follow.png).
+following the guide's net after its 400 steps (app-circuit-follow.png). Inside the net: the Chapter 2 net
+(seed 0) in the network tab at step 0 and after its 400 steps, the spiral net's first hidden layer in the
+hidden-space tab, the guide's SVM's path in the parameters tab.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ TRAINING = {
     "app-guide-svm": (PRESETS["guide-svm"], 400),
 }
 CIRCUITS = ("two_layer_net", "svm_loss")
+#: name: (settings, steps, the window's tab attribute, preset)
+INSIDE = {
+    "app-network-guide-net-0": (PRESETS["guide-net"], 0, "network_tab", "guide-net"),
+    "app-network-guide-net-400": (PRESETS["guide-net"], 400, "network_tab", "guide-net"),
+    "app-hidden-spiral": (RunSettings(recipe_config("spiral", "net"), DataSpec("spiral")), 500, "hidden_tab", None),
+    "app-parameters-guide-svm": (PRESETS["guide-svm"], 400, "parameters_tab", "guide-svm"),
+}
+GROUPS = ("training", "circuit", "inside")
 
 
 def shoot(window: MainWindow, path: Path) -> None:
@@ -53,13 +63,26 @@ def _name(stem: str, width: int, height: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs")
+    parser.add_argument("--only", default=",".join(GROUPS), help="comma-separated groups: training, circuit, inside")
     args = parser.parse_args(argv)
+    groups = set(args.only.split(","))
+    if not groups <= set(GROUPS):
+        parser.error(f"--only takes groups from {', '.join(GROUPS)}, got {args.only!r}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
     app = QApplication.instance() or QApplication([])  # noqa: F841 - kept alive while windows exist
     for width, height in SIZES:
-        for name, (settings, steps) in TRAINING.items():
+        for name, (settings, steps, tab, preset) in INSIDE.items() if "inside" in groups else ():
+            window = MainWindow(settings)
+            window.resize(width, height)
+            window.controller.preset = preset
+            window.controls.show_settings()
+            window.controller.run_steps(steps)
+            window.tabs.setCurrentWidget(getattr(window, tab))
+            shoot(window, out / _name(name, width, height))
+            window.close()
+        for name, (settings, steps) in TRAINING.items() if "training" in groups else ():
             window = MainWindow(settings)
             window.resize(width, height)
             if name == "app-guide-svm":
@@ -68,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             window.controller.run_steps(steps)
             shoot(window, out / _name(name, width, height))
             window.close()
-        for circuit in CIRCUITS:
+        for circuit in CIRCUITS if "circuit" in groups else ():
             for zoom in ("fit", "100"):
                 window = MainWindow()
                 window.resize(width, height)
@@ -78,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
                     window.circuit_view.set_zoom(1.0)
                 shoot(window, out / _name(f"app-circuit-{circuit}-{zoom}", width, height))
                 window.close()
+    if "circuit" not in groups:
+        return 0
     window = MainWindow(PRESETS["guide-net"])
     window.resize(*SIZES[-1])
     window.controller.run_steps(400)
