@@ -103,7 +103,9 @@ def neuron_pulls(params: Mapping[str, Tensor], spec: ModelSpec, loss: Loss, X: T
         dh = dscores
         # caches: affine 1, activation 1, affine 2, ..., affine L+1 (indices 0, 1, ..., 2L)
         for k in range(spec.depth, 0, -1):
-            dh = affine_backward(dh, caches[2 * k])[0]  # (N, H_k): dL/dh_k, the output of hidden layer k
+            dx = affine_backward(dh, caches[2 * k])[0]  # (N, H_k): dL/dh_k, the output of hidden layer k
+            assert dx is not None  # need_dx defaults to True
+            dh = dx
             pulls.append(-dh.sum(dim=0))
             dh = act.backward(dh, caches[2 * k - 1])  # dL/d(pre-activation of layer k)
     return pulls[::-1]
