@@ -15,6 +15,7 @@ from .activations import ACTIVATIONS
 from .config import (
     BACKENDS,
     CLASS_WEIGHTS,
+    DTYPES,
     LINE_SEARCHES,
     MODELS,
     TEXT_PARSERS,
@@ -219,6 +220,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     opt.add_argument("--backend", help=f"one of {', '.join(BACKENDS)}: gradients by hand or by autograd")
     opt.add_argument("--compare", action=argparse.BooleanOptionalAction, default=None,
                      help="compute both backends and report the largest difference")
+    opt.add_argument("--dtype", help=f"one of {', '.join(DTYPES)}: the type of parameters, data, gradients and "
+                     "optimizer state (default float64; float32 is faster, to about 7 digits)")  # fmt: skip
     opt.add_argument("--seed", help="seed of the data, the split, the init and the sampling (default 0)")
     data = p.add_argument_group("data")
     data.add_argument("--dataset", help=f"one of {', '.join(DATASETS)}, or a FILE.csv (default guide)")

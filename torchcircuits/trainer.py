@@ -36,6 +36,7 @@ from .models import (
     hidden_activations,
     init_params,
     loss_value,
+    scores_hand,
     torch_loss_and_grads,
     weight_names,
 )
@@ -165,6 +166,8 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, train: Dataset, test: Dataset | None = None) -> None:
         self.config = config = config.validated()
+        #: the floating type of the parameters, the data, the gradients and the optimizer state
+        self.dtype = config.torch_dtype
         self.loss = _check_data(config, train)
         _check_early_stop(config, test)
         self.features = config.features or default_features(train.inputs)
@@ -174,9 +177,9 @@ class Trainer:
             len(self.features), config.layer_widths(), self.loss.outputs(train.num_classes), config.activation
         )
         self.generator = torch.Generator().manual_seed(config.seed)
-        params = init_params(self.spec, config.init_for(), self.generator)
+        params = init_params(self.spec, config.init_for(), self.generator)  # drawn in float64 for every dtype
         self._init_output_bias(params)
-        self.module = build_module(self.spec, params)
+        self.module = build_module(self.spec, params).to(self.dtype)
         #: the one parameter dict: the module's own parameters, by name
         self.params: dict[str, Tensor] = dict(self.module.named_parameters())
         self.optimizer = make_optimizer(config.optimizer, config.lr, **config.optimizer_options())
@@ -195,12 +198,16 @@ class Trainer:
         #: (step, dead fraction per hidden layer) from the last evaluate()'s forward pass, reused by health()
         self._dead_cache: tuple[int, tuple[float, ...]] | None = None
         self.train_set, self.test_set = train, test if test is not None and len(test) else None
-        self._inputs = featurize(train.X, self.features)  # (N, D) features
-        self._targets = self.loss.targets(train.labels)
+        self._inputs = self._in_dtype(featurize(train.X, self.features))  # (N, D) features
+        self._targets = self._in_dtype(self.loss.targets(train.labels))
         if self.test_set is not None:
-            self._test_inputs = featurize(self.test_set.X, self.features)
-            self._test_targets = self.loss.targets(self.test_set.labels)
+            self._test_inputs = self._in_dtype(featurize(self.test_set.X, self.features))
+            self._test_targets = self._in_dtype(self.loss.targets(self.test_set.labels))
         self._set_class_weights()
+
+    def _in_dtype(self, tensor: Tensor) -> Tensor:
+        """A floating tensor in the trainer's dtype; class indices stay whole numbers."""
+        return tensor.to(self.dtype) if tensor.is_floating_point() else tensor
 
     def _set_class_weights(self) -> None:
         """Per-example weights of the data loss (None: all equal): n / (K n_k) for class k when ``balanced``."""
@@ -208,7 +215,8 @@ class Trainer:
         self._weights = self._test_weights = None
         if self.config.class_weight != "balanced" or self.loss.task != "classification":
             return
-        self.class_weights = balanced_class_weights(self.train_set.labels, self.train_set.num_classes)  # (K,)
+        self.class_weights = self._in_dtype(balanced_class_weights(self.train_set.labels,
+                                                                   self.train_set.num_classes))  # (K,)
         self._weights = self.class_weights[self.train_set.labels]
         if self.test_set is not None:
             self._test_weights = self.class_weights[self.test_set.labels]
@@ -347,7 +355,7 @@ class Trainer:
         p = self.config.dropout
         if not p or not self.spec.hidden:
             return None
-        return dropout_masks(n, self.spec.hidden, p, self.generator)
+        return [mask.to(self.dtype) for mask in dropout_masks(n, self.spec.hidden, p, self.generator)]
 
     def _gradients(
         self, X: Tensor, targets: Tensor, weights: Tensor | None = None, masks: list[Tensor] | None = None
@@ -437,7 +445,7 @@ class Trainer:
         if not (loss_finite and math.isfinite(grad_sq)) and step == 1:
             # nothing has been updated yet: no step size can help
             self.diverged = (f"the {what} is not finite at the start: the data's scale or the regularization "
-                             "is too large for float64")  # fmt: skip
+                             f"is too large for {self.config.dtype}")  # fmt: skip
         elif not (loss_finite and math.isfinite(grad_sq)):
             self.diverged = f"the {what} is not finite at step {step}: lower the step size (now {self.lr:g})"
         else:
@@ -487,11 +495,11 @@ class Trainer:
     def scores(self, X: Tensor) -> Tensor:
         """Scores (N, M) of raw points X (N, D): M = 1 for a one-score loss, K otherwise.
 
-        The features are computed here; computed in X's floating dtype (float64
-        for data; a plot's grid may pass float32).
+        The features are computed here; computed in X's floating dtype (a plot's
+        grid may pass float32); whole-number X in the trainer's dtype.
         """
         if not X.is_floating_point():
-            X = X.to(torch.float64)
+            X = X.to(self.dtype)
         return evaluate_scores(self.params, self.spec, featurize(X, self.features))
 
     def predict(self, X: Tensor) -> Tensor:
@@ -507,7 +515,7 @@ class Trainer:
 
     def hidden_activations(self, X: Tensor) -> list[Tensor]:
         """Each hidden layer's output (N, H_l) on raw points X (N, D), first layer first."""
-        return hidden_activations(self.params, self.spec, featurize(X.to(torch.float64), self.features))
+        return hidden_activations(self.params, self.spec, self._in_dtype(featurize(X.to(torch.float64), self.features)))
 
     def health(self) -> Health:
         """Dead or saturated units now, on the whole training set; update ratios and gradient norms of the last step.
@@ -562,8 +570,9 @@ class Trainer:
         test: dict[str, float | None] = {}
         test_loss = None
         if self.test_set is not None:
-            test_data, _ = self._loss_on(self._test_inputs, self._test_targets, self._test_weights)
-            test_loss, test = test_data + reg_loss, self._metrics(self.test_set)
+            test_scores = scores_hand(self.params, self.spec, self._test_inputs)  # in the trainer's dtype
+            test_data, _ = self._loss_on(self._test_inputs, self._test_targets, self._test_weights, test_scores)
+            test_loss, test = test_data + reg_loss, self._metrics(self.test_set, test_scores)
         return Evaluation(
             self.step_count,
             data_loss + reg_loss,
