@@ -18,7 +18,7 @@ from .progress import ProgressBar
 from .run import add_run_options, settings_from_args
 from .session import load_session, restore_trainer, save_session
 from .strict_json import dumps_strict
-from .trainer import Trainer
+from .trainer import FLOAT32_COMPARE_ULPS, Trainer, compare_tolerance
 
 __all__ = ["add_train_parser", "run_train"]
 
@@ -42,7 +42,7 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
 
 
 _SESSION_EXCLUSIVE = ("preset", "model", "loss", "hidden", "activation", "features", "init", "bias_init", "dataset",
-                      "n", "noise", "classes", "test_ratio", "seed", "imbalance")  # fmt: skip
+                      "n", "noise", "classes", "test_ratio", "seed", "imbalance", "dtype")  # fmt: skip
 
 
 def _start(args: argparse.Namespace):
@@ -108,6 +108,7 @@ def run_train(args: argparse.Namespace) -> int:
     report = trainer.class_report()
     done = trainer.step_count - first_step
     rate = done / elapsed if elapsed > 0 else 0.0
+    comparison = _comparison(history, settings.config.dtype)
     if args.save:
         try:
             save_session(args.save, settings, train, test, trainer, {}, history)
@@ -137,6 +138,7 @@ def run_train(args: argparse.Namespace) -> int:
         "sparsity": trainer.sparsity(),
         "early_stop": trainer.early_stopping.to_json() if trainer.early_stopping else None,
         "warnings": warnings,
+        "compare": None if comparison is None else {k: v for k, v in comparison.items() if k != "text"},
         "settings": settings.to_json(),
         "parameters": {name: p.tolist() for name, p in trainer.parameters().items()},
         "history": history[-MAX_RECORDS:],
@@ -149,15 +151,35 @@ def run_train(args: argparse.Namespace) -> int:
             print(line)
         for line in warnings:
             print(f"torchcircuits: warning: {line}", file=sys.stderr)
-        diffs = [h["max_grad_diff"] for h in history if h.get("max_grad_diff") is not None]
-        if diffs:
-            print(f"largest |hand - torch| gradient difference: {max(diffs):.1e}")
+        if comparison is not None:
+            print(comparison["text"])
         if args.save:
             print(f"session saved to {args.save}")
     if trainer.diverged:
         print(f"torchcircuits: {trainer.diverged}", file=sys.stderr)
         return 1
     return 0
+
+
+def _comparison(history: list[dict], dtype: str) -> dict | None:
+    """--compare's verdict over the recorded steps: the largest difference and the dtype's tolerance; None without.
+
+    The tolerance is :func:`~torchcircuits.trainer.compare_tolerance` at the record that comes closest to it.
+    """
+    records = [h for h in history if h.get("max_grad_diff") is not None]
+    if not records:
+        return None
+    largest = max(h["max_grad_diff"] for h in records)
+    worst = max(records, key=lambda h: h["max_grad_diff"] / compare_tolerance(dtype, h["grad_norm"] or 0.0))
+    tolerance = compare_tolerance(dtype, worst["grad_norm"] or 0.0)
+    agree = worst["max_grad_diff"] <= tolerance
+    if dtype == "float64":
+        rule = f"float64: tolerance {tolerance:.0e}, absolute"
+    else:
+        rule = (f"{dtype}: tolerance {tolerance:.1e} = {FLOAT32_COMPARE_ULPS} × its round-off "
+                f"{torch.finfo(torch.float32).eps:.1e} × max(1, gradient norm)")  # fmt: skip
+    text = f"largest |hand - torch| gradient difference: {largest:.1e} ({rule}: {'agree' if agree else 'DISAGREE'})"
+    return {"max_grad_diff": largest, "tolerance": tolerance, "agree": agree, "text": text}
 
 
 def _practice_lines(trainer: Trainer, report) -> list[str]:
