@@ -9,7 +9,8 @@ Sections:
    expression: ``Unit``, micrograd's ``Value`` (optional, ``pip install micrograd``)
    and torch scalar tensors;
 2. training step: nets of one to three hidden layers through the Trainer
-   (hand and autograd) against bare torch loops of the same math;
+   (hand and autograd, float64 and float32) against bare torch loops of the
+   same math and dtype, on one torch thread;
 3. decision boundary: the trained net on a G×G grid (after it, the training-health
    monitors' cost per step and per record, against the step itself);
 4. the app's frame (a plugin of the app, when it is installed);
@@ -27,6 +28,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from .config import DTYPES
 from .data import make_dataset
 from .progress import ProgressBar
 from .trainer import TrainConfig, Trainer
@@ -128,9 +130,11 @@ def scalar_engine(number: int, repeats: int) -> list[Measurement]:
 
 
 # --- 2. training step -------------------------------------------------------------------------
-def _bare_loops(X: torch.Tensor, labels: torch.Tensor, hidden: tuple[int, ...], classes: int, lr: float, reg: float):
-    """The same net, loss and update as the Trainer's, written plainly: the speed limit for torch here."""
+def _bare_loops(X: torch.Tensor, labels: torch.Tensor, hidden: tuple[int, ...], classes: int, lr: float, reg: float,
+                dtype: torch.dtype = torch.float64):  # fmt: skip
+    """The same net, loss and update as the Trainer's, written plainly in ``dtype``: the speed limit for torch here."""
     g = torch.Generator().manual_seed(0)
+    X = X.to(dtype)
     n = X.shape[0]
     rows = torch.arange(n)
     widths = [X.shape[1], *hidden, classes]
@@ -138,8 +142,8 @@ def _bare_loops(X: torch.Tensor, labels: torch.Tensor, hidden: tuple[int, ...], 
     def params() -> list[torch.Tensor]:
         layers = []
         for fan_in, fan_out in zip(widths[:-1], widths[1:], strict=True):
-            layers += [torch.randn(fan_in, fan_out, generator=g, dtype=torch.float64) * (2 / fan_in) ** 0.5,
-                       torch.zeros(fan_out, dtype=torch.float64)]  # fmt: skip
+            layers += [torch.randn(fan_in, fan_out, generator=g, dtype=dtype) * (2 / fan_in) ** 0.5,
+                       torch.zeros(fan_out, dtype=dtype)]  # fmt: skip
         return layers
 
     P = params()
@@ -188,27 +192,48 @@ def _bare_loops(X: torch.Tensor, labels: torch.Tensor, hidden: tuple[int, ...], 
     return hand_step, autograd_step
 
 
-def training_step(sizes: list[tuple[tuple[int, ...], int]], number: int, repeats: int) -> list[Measurement]:
+#: the Trainer's step against a bare loop of the same dtype and backend: the goal (issue 16)
+TRAINING_GOAL = 1.2
+
+
+def training_step(sizes: list[tuple[tuple[int, ...], int]], number: int, repeats: int,
+                  dtypes: tuple[str, ...] = ("float64", "float32")) -> list[Measurement]:  # fmt: skip
+    """Per size and dtype, the Trainer's hand and autograd steps against bare loops of that dtype.
+
+    All eight loops of a size (two backends × two dtypes, Trainer and bare) are timed
+    in turns on one torch thread, so drifting load and thread contention hit all alike.
+    """
     rows = []
-    for hidden, n in sizes:
-        data = make_dataset("spiral", n=n, seed=0)
-        bare_hand, bare_autograd = _bare_loops(data.X, data.labels, hidden, 3, 0.1, 1e-3)
-        fns = {"bare hand": bare_hand, "bare autograd": bare_autograd}
-        for backend in ("hand", "torch"):
-            config = TrainConfig(model="net", hidden=hidden, lr=0.1, batch=None, backend=backend, loss="softmax")
-            fns[backend] = Trainer(config, data).step
-        timings = {name: seconds * 1e3 for name, seconds in interleaved_medians(fns, number, repeats).items()}
-        size = f"H={','.join(map(str, hidden))}, N={n}"
-        rows += [
-            Measurement("training step", f"{size}: Trainer, hand backward", timings["hand"], "ms/step",
-                        "bare hand loop", timings["hand"] / timings["bare hand"]),
-            Measurement("training step", f"{size}: Trainer, autograd", timings["torch"], "ms/step",
-                        "bare autograd loop", timings["torch"] / timings["bare autograd"]),
-            Measurement("training step", f"{size}: bare hand loop", timings["bare hand"], "ms/step"),
-            Measurement("training step", f"{size}: bare autograd loop", timings["bare autograd"], "ms/step"),
-            Measurement("training step", f"{size}: hand / autograd (Trainer)", timings["hand"] / timings["torch"],
-                        "ratio"),
-        ]  # fmt: skip
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for hidden, n in sizes:
+            data = make_dataset("spiral", n=n, seed=0)
+            fns: dict[str, Callable[[], object]] = {}
+            for dtype in dtypes:
+                bare_hand, bare_autograd = _bare_loops(data.X, data.labels, hidden, 3, 0.1, 1e-3, DTYPES[dtype])
+                fns[f"{dtype} bare hand"], fns[f"{dtype} bare torch"] = bare_hand, bare_autograd
+                for backend in ("hand", "torch"):
+                    config = TrainConfig(model="net", hidden=hidden, lr=0.1, batch=None, backend=backend,
+                                         loss="softmax", dtype=dtype)  # fmt: skip
+                    fns[f"{dtype} {backend}"] = Trainer(config, data).step
+            ms = {name: seconds * 1e3 for name, seconds in interleaved_medians(fns, number, repeats).items()}
+            size = f"H={','.join(map(str, hidden))}, N={n}"
+            for dtype in dtypes:
+                for backend, label in (("hand", "hand backward"), ("torch", "autograd")):
+                    trainer, bare = ms[f"{dtype} {backend}"], ms[f"{dtype} bare {backend}"]
+                    rows += [
+                        Measurement("training step", f"{size}, {dtype}: Trainer, {label}", trainer, "ms/step",
+                                    f"bare {dtype} loop", trainer / bare, f"goal ≤ {TRAINING_GOAL}"),
+                        Measurement("training step", f"{size}, {dtype}: bare {label} loop", bare, "ms/step"),
+                    ]  # fmt: skip
+            for backend, label in (("hand", "hand backward"), ("torch", "autograd")):
+                if {"float64", "float32"} <= set(dtypes):
+                    f64, f32 = ms[f"float64 {backend}"], ms[f"float32 {backend}"]
+                    rows.append(Measurement("training step", f"{size}: Trainer float32, {label}", f32, "ms/step",
+                                            "Trainer float64", f32 / f64, "speed-up = 1 / ratio"))  # fmt: skip
+    finally:
+        torch.set_num_threads(threads)
     return rows
 
 
