@@ -29,7 +29,7 @@ from PyQt6.QtWidgets import (
 )
 
 from torchcircuits.activations import ACTIVATIONS
-from torchcircuits.config import BACKENDS, MODELS, TEXT_PARSERS, parse_batch, parse_hidden, parse_whole
+from torchcircuits.config import BACKENDS, DTYPES, MODELS, TEXT_PARSERS, parse_batch, parse_hidden, parse_whole
 from torchcircuits.data import CLASSIFICATION_SETS, GENERATED
 from torchcircuits.errors import InputError, parse_float
 from torchcircuits.losses import losses_for
@@ -120,13 +120,17 @@ class ControlPanel(QWidget):
         self.backend = QComboBox()
         self.backend.addItems(BACKENDS)
         self.compare = QCheckBox("compute both, show |hand - torch|")
+        self.dtype = QComboBox()
+        self.dtype.addItems(DTYPES)
+        self.dtype.setToolTip("float64: 16 digits, as the gradient checks; float32: about 7 digits and faster on "
+                              "large nets. Changing it restarts the model")  # fmt: skip
         layout.addWidget(
             self._group("Training", [("step size", self.lr), ("regularization", self.reg), ("reg kind", self.reg_kind),
                                      ("batch", self.batch), ("momentum", self.momentum), ("seed", self.seed),
-                                     ("backend", self.backend), ("", self.compare)])
+                                     ("backend", self.backend), ("", self.compare), ("number type", self.dtype)])
         )  # fmt: skip
         self.model.activated.connect(lambda _: self._choose(model=self.model.currentText()))
-        for combo in (self.loss, self.activation, self.init, self.reg_kind, self.backend):
+        for combo in (self.loss, self.activation, self.init, self.reg_kind, self.backend, self.dtype):
             combo.activated.connect(lambda _, c=combo: self._config_changed(c))
         for field in (self.hidden, self.lr, self.reg, self.batch, self.momentum, self.seed):
             field.editingFinished.connect(lambda f=field: self._config_changed(f))
@@ -184,6 +188,7 @@ class ControlPanel(QWidget):
             self.seed.setText(str(c.seed))
             self.backend.setCurrentText(c.backend)
             self.compare.setChecked(c.compare)
+            self.dtype.setCurrentText(c.dtype)
         finally:
             self._updating = False
         self._show_enabled()
@@ -269,6 +274,7 @@ class ControlPanel(QWidget):
                 seed=TEXT_PARSERS["seed"](self.seed.text()),
                 backend=self.backend.currentText(),
                 compare=self.compare.isChecked(),
+                dtype=self.dtype.currentText(),
             ).validated()
         except InputError as error:
             self._refuse(field, error)

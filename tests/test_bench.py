@@ -16,4 +16,7 @@ def test_quick_benchmark_runs_and_reports_every_section(capsys):
     assert all(row["median"] > 0 if row["median"] is not None else row["non_finite"]["median"] == "nan"
                for row in rows)  # fmt: skip
     names = [row["name"] for row in rows]
-    assert "H=3, N=6: Trainer, hand backward" in names and "H=100 net on a 100×100 grid" in names
+    assert "H=3, N=6, float64: Trainer, hand backward" in names and "H=100 net on a 100×100 grid" in names
+    # each dtype against a bare loop of its own dtype, with the ratio carried in --json
+    row = next(row for row in rows if row["name"] == "H=3, N=6, float32: Trainer, autograd")
+    assert row["anchor"] == "bare float32 loop" and row["ratio"] > 0
