@@ -299,7 +299,8 @@ def gradient_errors(
     c = trainer.config
     spec, loss = trainer.spec, trainer.loss
     X, targets = _inputs_and_targets(trainer, data)
-    params = {name: p.detach().clone() for name, p in trainer.params.items()}
+    # in float64 whatever the run's dtype: the numeric rule (1e-6 relative, h = 1e-5) needs its round-off
+    params = {name: p.detach().to(torch.float64, copy=True) for name, p in trainer.params.items()}
     data_loss, reg_loss, hand_grads = hand(params, spec, loss, X, targets, c.reg, c.reg_kind)
     output = data_loss.item() + reg_loss
     _, _, torch_grads = torch_loss_and_grads(build_module(spec, params), spec, loss, X, targets, c.reg, c.reg_kind)
