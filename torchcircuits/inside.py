@@ -145,7 +145,8 @@ def network_state(
 
     ``train_inputs`` (N, D) are the featurized training points the dead-unit test runs on.
     """
-    weights = {name: p.detach().clone() for name, p in params.items()}
+    # in the inputs' dtype (a float32 run's parameters are shown against float64 features)
+    weights = {name: p.detach().to(batch_inputs.dtype, copy=True) for name, p in params.items()}
     _, _, grads = hand_loss_and_grads(weights, spec, loss, batch_inputs, batch_targets, reg, reg_kind)
     pulls = neuron_pulls(weights, spec, loss, batch_inputs, batch_targets)
     hidden = layer_outputs(weights, spec, train_inputs)[:-1]

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import torch
+from PyQt6.QtWidgets import QTabWidget
 
 from torchcircuits.config import DTYPES
 
@@ -19,6 +20,10 @@ def test_the_number_type_control_trains_in_float32_and_back(window):
     c.run_steps(5)
     assert {p.dtype for p in c.trainer.params.values()} == {torch.float32}
     assert c.trainer.step_count == 5
+    tabs = window.findChildren(QTabWidget)[0]
+    for i in range(tabs.count()):  # every view draws a float32 model (the network view mixes in float64 features)
+        tabs.setCurrentIndex(i)
+        window.redraw()
     c.apply_config(replace(c.settings.config, dtype="float64"))
     assert panel.dtype.currentText() == "float64"  # the control shows the setting in force
     assert {p.dtype for p in c.trainer.params.values()} == {torch.float64}
