@@ -10,6 +10,7 @@ from torchcircuits.cli import main
 from torchcircuits.config import DTYPES, TEXT_PARSERS, TrainConfig, config_from_json
 from torchcircuits.data import make_dataset, train_test_split
 from torchcircuits.errors import SettingError
+from torchcircuits.recipes import recipe_config
 from torchcircuits.run import DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
 from torchcircuits.train_cli import _comparison
@@ -148,3 +149,9 @@ def test_train_compare_states_the_dtype_tolerance(capsys, dtype):
     summary = json.loads(capsys.readouterr().out)
     assert summary["settings"]["config"]["dtype"] == dtype
     assert summary["compare"]["agree"] and summary["compare"]["max_grad_diff"] <= summary["compare"]["tolerance"]
+
+
+def test_the_dtype_carries_over_when_the_app_picks_another_data_set_or_model():
+    keep = TrainConfig(model="svm", dtype="float32")
+    assert recipe_config("spiral", "net", keep=keep).dtype == "float32"
+    assert recipe_config("spiral", "net").dtype == "float64"

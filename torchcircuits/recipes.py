@@ -58,10 +58,10 @@ def recipe_for(dataset: str, model: str) -> Recipe:
 
 
 def recipe_config(dataset: str, model: str, keep: TrainConfig | None = None) -> TrainConfig:
-    """TrainConfig's defaults with the recipe on top; ``keep``'s seed, backend and compare carry over."""
+    """TrainConfig's defaults with the recipe on top; ``keep``'s seed, backend, compare and dtype carry over."""
     config = replace(TrainConfig(model=model), **recipe_for(dataset, model).settings)
     if keep is not None:
-        config = replace(config, seed=keep.seed, backend=keep.backend, compare=keep.compare)
+        config = replace(config, seed=keep.seed, backend=keep.backend, compare=keep.compare, dtype=keep.dtype)
     return config
 
 
