@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 
@@ -28,6 +30,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent=parent)
         self.setBackground("w")
+        self.last_paint_ms = 0.0
         self.loss_plot = self.addPlot(row=0, col=0)
         self.accuracy_plot = self.addPlot(row=1, col=0)
         self.accuracy_plot.setXLink(self.loss_plot)
@@ -49,12 +52,23 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.log_scale = False
         self._titles: dict[str, str] = {}
         self._x_end = 0.0
+        self._drawn: tuple | None = None
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        start = time.perf_counter()
+        super().paintEvent(event)
+        self.last_paint_ms = (time.perf_counter() - start) * 1e3  # the window paces its frames by it
 
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = on
         self.loss_plot.setLogMode(x=False, y=on)
 
     def show_history(self, history: DecimatingHistory) -> None:
+        """Draw the history's curves; nothing is redone (or repainted) when it has not changed since the last call."""
+        key = (id(history), len(history), history.stride, history.last("step"), self.log_scale)
+        if key == self._drawn:
+            return
+        self._drawn = key
         steps = history.column("step")
         has_test = history.last("test_loss") is not None
         # the key sits in the title, above the plot, never on the curves; without a test set it names train only

@@ -48,7 +48,10 @@ from .run_bar import RunBar
 
 __all__ = ["MainWindow"]
 
-CURVE_HZ = 10
+CURVE_HZ = 5
+#: while training runs, a frame waits at least this many times its own cost after the last one ended, so drawing
+#: takes at most a third of the time and the steps get the rest (on a busy machine frames thin out, steps go on)
+FRAME_GAP = 2.0
 #: Export PNG: what the image shows
 EXPORT_CHOICES = ("plot alone", "plot and curves", "whole window")
 
@@ -67,6 +70,9 @@ class MainWindow(QMainWindow):
         self._dirty = True
         self._bounds_key: object = None
         self.last_frame_ms = 0.0
+        self._frame_ended = 0.0
+        #: the frame budget (see FRAME_GAP); 0 draws whenever something changed, as often as the frame timer fires
+        self.frame_gap = FRAME_GAP
         self._curves_drawn_at = 0.0
 
         scroll = QScrollArea()
@@ -209,8 +215,14 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def _frame(self) -> None:
-        if self._dirty:
-            self.redraw()
+        if not self._dirty:
+            return
+        # the last frame's cost: building it, and painting the two plots (which Qt does after redraw returns)
+        cost = (self.last_frame_ms + self.boundary.last_paint_ms + self.curves.last_paint_ms) / 1e3
+        if self.controller.running and time.perf_counter() - self._frame_ended < self.frame_gap * cost:
+            return  # a frame budget: the steps' share of the time comes first
+        self.redraw()
+        self._frame_ended = time.perf_counter()
 
     def fit_view(self) -> None:
         """Fit the boundary plot to the data (Reset view, double-click)."""
