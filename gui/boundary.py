@@ -299,9 +299,9 @@ class BoundaryView(pg.PlotWidget):
         if scores is None:
             self._set_map(np.full((g, g), 255, dtype=np.uint8), _BLANK_LUT)
         else:
-            grid = scores.numpy().reshape(g, g, -1)
+            grid = scores.numpy().astype(np.float32, copy=False).reshape(g, g, -1)  # a picture needs no float64
             self._set_map(*boundary_indices(grid, hard=self.hard))
-            fields = np.nan_to_num(grid.astype(np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
+            fields = np.nan_to_num(grid, nan=0.0, posinf=1e6, neginf=-1e6)
             xs, ys = self._pixel_centres(g)
             if grid.shape[2] == 1:
                 zero = contour_segments(fields[:, :, 0], 0.0, xs, ys)

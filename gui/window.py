@@ -238,18 +238,19 @@ class MainWindow(QMainWindow):
         self._dirty = True
         self.redraw()
 
-    def redraw(self, curves: bool | None = None) -> None:
+    def redraw(self, curves: bool | None = None, coarse: bool | None = None) -> None:
         """Boundary, points, curves and readouts from the controller's snapshot.
 
         While training runs the curves are redrawn at most CURVE_HZ times a second
         (a loss curve needs no more, and painting it costs as much as the boundary);
-        ``curves=True`` forces them.
+        ``curves=True`` forces them. ``coarse`` picks the map's grid (default: the
+        coarse one while training runs).
         """
         start = time.perf_counter()
         self._dirty = False
         c = self.controller
         # while training runs, a coarser map: half the points to score, the contour as smooth
-        snap = c.snapshot(self.boundary.grid(coarse=c.running))
+        snap = c.snapshot(self.boundary.grid(coarse=c.running if coarse is None else coarse))
         self.boundary.show_scores(snap.scores, margins=snap.margins)
         self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
         if curves is None:
