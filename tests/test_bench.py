@@ -17,3 +17,12 @@ def test_quick_benchmark_runs_and_reports_every_section(capsys):
                for row in rows)  # fmt: skip
     names = [row["name"] for row in rows]
     assert "H=3, N=6: Trainer, hand backward" in names and "H=100 net on a 100×100 grid" in names
+
+
+def test_a_row_with_a_goal_says_whether_it_was_met():
+    from torchcircuits.bench import Measurement, to_json
+
+    faster = Measurement("scalar engine", "x: Unit", 10.0, "µs/call", "micrograd", 3.0, goal="≥ 2.5")
+    slower = Measurement("training step", "y", 1.0, "ms/step", "bare loop", 1.3, goal="≤ 1.2")
+    plain = Measurement("decision boundary", "z", 5.0, "ms")
+    assert [row["met"] for row in to_json([faster, slower, plain])] == [True, False, None]
