@@ -110,6 +110,10 @@ class Unit:
     # _d1 (d value / d each input at the forward values; None: a switch that routes nothing there) and _made (a
     # counter: a wire is always made after the wires it is computed from).
     __slots__ = ("value", "grad", "label", "_gate", "_in0", "_in1", "_d0", "_d1", "_made")
+    _in0: Unit | None
+    _in1: Unit | None
+    _d0: float | None
+    _d1: float | None
 
     def __init__(self, value: float, grad: float = 0.0, label: str = "") -> None:
         self.value = value if value.__class__ is float else float(value)
@@ -370,6 +374,9 @@ class Gate:
     """
 
     __slots__ = ("inputs", "local", "output")
+    inputs: tuple[Unit, ...]
+    local: tuple[float | None, ...]
+    output: Unit
     symbol = "?"
     kind = "gate"
 
