@@ -111,7 +111,7 @@ def network_frame_benchmark(quick: bool = False) -> list[Measurement]:
     health panel, redrawn 10 times a second while training runs, is timed in a row of its own.
 
     "while training": the controller is playing (its timer on, no event processed), so the frame is the one
-    drawn while training runs (the 0.7 grid); "paused": the full grid.
+    drawn while training runs (the coarse grid, half the side); "paused": the full grid.
     """
     import statistics
     import time
@@ -128,7 +128,7 @@ def network_frame_benchmark(quick: bool = False) -> list[Measurement]:
     controller = window.controller
     rows = []
     tab = window.network_tab
-    for playing, what in ((True, "while training (140² grid)"), (False, "paused (200² grid)")):
+    for playing, what in ((True, "while training (100² grid)"), (False, "paused (200² grid)")):
         if playing:
             controller.play()  # running, but no event is processed: the steps below are the only ones
         times, health = [], []
