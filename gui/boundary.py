@@ -1,7 +1,8 @@
 """The decision boundary: the model's scores over the plane, the data on top.
 
-:func:`boundary_image` turns a grid of scores into an RGB image with NumPy
-alone (colour lookup). The zero contour and the ±1 margins of one score, and
+:func:`boundary_indices` turns a grid of scores into one byte per pixel and a
+lookup table that the image item applies while painting (:func:`boundary_image`
+gives the same map as RGB). The zero contour and the ±1 margins of one score, and
 the borders between K classes (:func:`class_borders`), are line segments from
 :func:`contour_segments`, a vectorized marching squares that interpolates each
 crossing along its cell edge: smooth lines, no pixel staircase, a few
@@ -10,13 +11,15 @@ milliseconds per frame. The heat map always covers exactly the visible area.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 import torch
 from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 
-__all__ = ["BoundaryView", "boundary_image", "contour_segments", "class_borders", "CLASS_COLOURS", "plot_bounds",
-           "grid_points"]
+__all__ = ["BoundaryView", "boundary_image", "boundary_indices", "contour_segments", "class_borders", "CLASS_COLOURS",
+           "plot_bounds", "grid_points"]
 
 #: Class colours, Okabe and Ito's colour-blind-safe palette: class 0 blue, class 1 vermillion, then
 #: bluish green, orange, reddish purple, sky blue, yellow, then three greys and browns.
@@ -63,6 +66,8 @@ def _edges(field: np.ndarray) -> np.ndarray:
 
 
 _HARD = np.array([[165, 185, 240], [240, 170, 160]], dtype=np.uint8)
+#: an empty plane: one light grey
+_BLANK_LUT = np.full((256, 3), 245, dtype=np.uint8)
 
 
 def _dots(shape: tuple[int, int]) -> np.ndarray:
@@ -123,6 +128,44 @@ def class_borders(scores: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndar
     return np.concatenate(lines)
 
 
+#: class maps as a lookup table: index = class * CLASS_SHADES + shade (how sure the softmax is, pale to strong)
+CLASS_SHADES = 25
+_STRENGTHS = (0.1 + 0.45 * np.linspace(0.0, 1.0, CLASS_SHADES)).astype(np.float32)
+_CLASS_LUT = np.full((256, 3), 255, dtype=np.uint8)
+_CLASS_LUT[: len(CLASS_COLOURS) * CLASS_SHADES] = (
+    255.0 * (1.0 - _STRENGTHS[None, :, None]) + CLASS_COLOURS[:, None, :] * _STRENGTHS[None, :, None]
+).reshape(-1, 3).astype(np.uint8)
+_HARD_SHADE = int(round((0.45 - 0.1) / 0.45 * (CLASS_SHADES - 1)))  # the hard map's flat strength, 0.45
+#: the hard one-score map: indices below 128 take the first flat colour, the rest the second
+_HARD_LUT = np.repeat(_HARD, 128, axis=0)
+
+
+def boundary_indices(scores: np.ndarray, hard: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(index image (G, G) uint8, lookup table (256, 3) uint8) of scores (G, G, M): the map without its lines.
+
+    The image item colours the indices through the table while it paints, so a
+    frame computes one byte per pixel instead of three. ``lut[index]`` equals
+    :func:`boundary_image`'s colours up to the rounding of the class shades.
+    """
+    if not np.isfinite(scores).all():  # a diverging model: keep its scores on the colour scale
+        scores = np.nan_to_num(scores, nan=0.0, posinf=1e6, neginf=-1e6)
+    if scores.shape[2] == 1:
+        s = scores[:, :, 0]
+        if hard:
+            return np.where(s > 0, np.uint8(255), np.uint8(0)), _HARD_LUT
+        index = (np.clip(s, -SCORE_RANGE, SCORE_RANGE) + SCORE_RANGE) * (127.5 / SCORE_RANGE)
+        return index.astype(np.uint8), _DIVERGING
+    top = scores.argmax(axis=2)
+    if hard:
+        shade = np.full(top.shape, _HARD_SHADE, dtype=np.intp)
+    else:
+        k = scores.shape[2]
+        top_probability = 1.0 / np.exp(scores - scores.max(axis=2, keepdims=True)).sum(axis=2)
+        sure = (top_probability - 1.0 / k) * (1.0 / (1.0 - 1.0 / k))  # 0 (a tie of all classes) to 1
+        shade = (sure * (CLASS_SHADES - 1) + 0.5).astype(np.intp)
+    return ((top % len(CLASS_COLOURS)) * CLASS_SHADES + shade).astype(np.uint8), _CLASS_LUT
+
+
 def boundary_image(scores: np.ndarray, hard: bool = False, margins: bool = False, outlines: bool = True) -> np.ndarray:
     """RGB image (G, G, 3) uint8 of scores (G, G, M), row-major.
 
@@ -177,6 +220,7 @@ class BoundaryView(pg.PlotWidget):
     def __init__(self, grid_size: int = 200, parent=None) -> None:
         super().__init__(parent=parent, background="w")
         self.grid_size = grid_size
+        self.last_paint_ms = 0.0
         self.hard = False
         self.bounds = (-2.0, 2.0, -2.0, 2.0)
         self._grid = grid_points(self.bounds, grid_size).to(torch.float32)
@@ -200,8 +244,15 @@ class BoundaryView(pg.PlotWidget):
         self.wrong_points = pg.ScatterPlotItem(size=8, symbol="x", pen=None, brush=pg.mkBrush(0, 0, 0))
         self.addItem(self.wrong_points)
         self.wrong_points.setZValue(10)
+        self._shown: tuple | None = None  # what the map shows now: (scores, hard, margins)
+        self._lut: np.ndarray | None = None
         self.scene().sigMouseClicked.connect(self._clicked)
         self.getPlotItem().vb.sigRangeChanged.connect(self._range_changed)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        start = time.perf_counter()
+        super().paintEvent(event)
+        self.last_paint_ms = (time.perf_counter() - start) * 1e3  # the window paces its frames by it
 
     def set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
         """Show at least this area (x0, x1, y0, y1); the grid then covers whatever the view shows."""
@@ -226,8 +277,8 @@ class BoundaryView(pg.PlotWidget):
 
     @property
     def coarse_size(self) -> int:
-        """The grid's side while training runs: 0.7 of the full one, so half the points to score and colour."""
-        return max(20, int(self.grid_size * 0.7))
+        """The grid's side while training runs: half the full one, a quarter of the points to score and colour."""
+        return max(20, self.grid_size // 2)
 
     def grid(self, coarse: bool = False) -> torch.Tensor:
         """The pixel centres (G², 2), float32 (display only: half the memory traffic of float64).
@@ -239,15 +290,18 @@ class BoundaryView(pg.PlotWidget):
 
     def show_scores(self, scores: torch.Tensor | None, margins: bool) -> None:
         """Scores (G², M) of the points of :meth:`grid` (either size); None shows an empty plane."""
+        shown = (self.hard, margins, self.bounds)
+        if self._shown is not None and self._shown[0] is scores and self._shown[1] == shown:
+            return  # the same scores on the same grid (a redraw with nothing new): the picture stands
+        self._shown = (scores, shown)
         g = self.grid_size if scores is None else int(round(scores.shape[0] ** 0.5))
         zero = margin = np.zeros((0, 2))
         if scores is None:
-            self.image.setImage(np.full((g, g, 3), 245, dtype=np.uint8), autoLevels=False, levels=(0, 255))
+            self._set_map(np.full((g, g), 255, dtype=np.uint8), _BLANK_LUT)
         else:
-            grid = scores.numpy().reshape(g, g, -1)
-            rgb = boundary_image(grid, hard=self.hard, margins=margins, outlines=False)
-            self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
-            fields = np.nan_to_num(grid.astype(np.float64), nan=0.0, posinf=1e6, neginf=-1e6)
+            grid = scores.numpy().astype(np.float32, copy=False).reshape(g, g, -1)  # a picture needs no float64
+            self._set_map(*boundary_indices(grid, hard=self.hard))
+            fields = np.nan_to_num(grid, nan=0.0, posinf=1e6, neginf=-1e6)
             xs, ys = self._pixel_centres(g)
             if grid.shape[2] == 1:
                 zero = contour_segments(fields[:, :, 0], 0.0, xs, ys)
@@ -258,6 +312,17 @@ class BoundaryView(pg.PlotWidget):
         self.zero_line.setData(zero[:, 0], zero[:, 1])
         self.margin_lines.setData(margin[:, 0], margin[:, 1])
         self._place_image()
+
+    def _set_map(self, index: np.ndarray, lut: np.ndarray) -> None:
+        # one byte per pixel; the item colours it through the table while painting (no RGB array per frame)
+        if lut is not self._lut:
+            self.image.setLookupTable(lut, update=False)
+            self._lut = lut
+        self.image.setImage(index, autoLevels=False, levels=(0, 255))
+
+    def shown_rgb(self) -> np.ndarray:
+        """The map's colours as painted (G, G, 3) uint8: the index image through its lookup table."""
+        return self._lut[self.image.image]
 
     def _pixel_centres(self, g: int) -> tuple[np.ndarray, np.ndarray]:
         x0, x1, y0, y1 = self.bounds

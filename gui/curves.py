@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 
@@ -28,6 +30,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent=parent)
         self.setBackground("w")
+        self.last_paint_ms = 0.0
         self.loss_plot = self.addPlot(row=0, col=0)
         self.accuracy_plot = self.addPlot(row=1, col=0)
         self.accuracy_plot.setXLink(self.loss_plot)
@@ -49,12 +52,25 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.log_scale = False
         self._titles: dict[str, str] = {}
         self._x_end = 0.0
+        self._drawn: tuple | None = None
+        self._loss_range: tuple[float, float] | None = None
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        start = time.perf_counter()
+        super().paintEvent(event)
+        self.last_paint_ms = (time.perf_counter() - start) * 1e3  # the window paces its frames by it
 
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = on
         self.loss_plot.setLogMode(x=False, y=on)
+        self._loss_range = None
 
     def show_history(self, history: DecimatingHistory) -> None:
+        """Draw the history's curves; nothing is redone (or repainted) when it has not changed since the last call."""
+        key = (id(history), len(history), history.stride, history.last("step"), self.log_scale)
+        if key == self._drawn:
+            return
+        self._drawn = key
         steps = history.column("step")
         has_test = history.last("test_loss") is not None
         # the key sits in the title, above the plot, never on the curves; without a test set it names train only
@@ -70,9 +86,27 @@ class CurvesView(pg.GraphicsLayoutWidget):
         if end != self._x_end:  # the axis changes in round jumps, not every frame (repainting it costs)
             self._x_end = end
             self.loss_plot.setXRange(0.0, end, padding=0.0)
+        shown = []
         for name, curve in self.curves.items():
             values = history.column(name)
             keep = ~np.isnan(values)
             if self.log_scale and name.endswith("loss"):
                 keep &= values > 0  # a loss of exactly 0 has no place on a log axis
             curve.setData(steps[keep], values[keep])
+            if name.endswith("loss"):
+                shown.append(values[keep & np.isfinite(values)])
+        self._fit_loss_axis(np.concatenate(shown))
+
+    def _fit_loss_axis(self, losses: np.ndarray) -> None:
+        """Set the loss axis by hand, in jumps: pyqtgraph's auto-range would paint every new point twice."""
+        if not len(losses):
+            return
+        lo, hi = float(losses.min()), float(losses.max())
+        if self.log_scale:
+            lo, hi = np.log10(lo), np.log10(hi)
+        old = self._loss_range
+        # a new range only when the data leave the old one or fill less than half of it
+        if old is None or lo < old[0] or hi > old[1] or (hi - lo) < 0.5 * (old[1] - old[0]):
+            pad = max(0.05 * (hi - lo), 1e-3 * max(abs(hi), 1.0))
+            self._loss_range = (lo - pad, hi + pad)
+            self.loss_plot.setYRange(*self._loss_range, padding=0.0)

@@ -51,7 +51,10 @@ from .run_bar import RunBar
 
 __all__ = ["MainWindow"]
 
-CURVE_HZ = 10
+CURVE_HZ = 5
+#: while training runs, a frame waits at least this many times its own cost after the last one ended, so drawing
+#: takes at most a third of the time and the steps get the rest (on a busy machine frames thin out, steps go on)
+FRAME_GAP = 2.0
 #: Export PNG: what the image shows
 EXPORT_CHOICES = ("plot alone", "plot and curves", "whole window")
 
@@ -70,6 +73,9 @@ class MainWindow(QMainWindow):
         self._dirty = True
         self._bounds_key: object = None
         self.last_frame_ms = 0.0
+        self._frame_ended = 0.0
+        #: the frame budget (see FRAME_GAP); 0 draws whenever something changed, as often as the frame timer fires
+        self.frame_gap = FRAME_GAP
         self._curves_drawn_at = 0.0
 
         scroll = QScrollArea()
@@ -223,8 +229,14 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def _frame(self) -> None:
-        if self._dirty:
-            self.redraw()
+        if not self._dirty:
+            return
+        # the last frame's cost: building it, and painting the two plots (which Qt does after redraw returns)
+        cost = (self.last_frame_ms + self.boundary.last_paint_ms + self.curves.last_paint_ms) / 1e3
+        if self.controller.running and time.perf_counter() - self._frame_ended < self.frame_gap * cost:
+            return  # a frame budget: the steps' share of the time comes first
+        self.redraw()
+        self._frame_ended = time.perf_counter()
 
     def fit_view(self) -> None:
         """Fit the boundary plot to the data (Reset view, double-click)."""
@@ -241,12 +253,13 @@ class MainWindow(QMainWindow):
         self._dirty = True
         self.redraw()
 
-    def redraw(self, curves: bool | None = None) -> None:
+    def redraw(self, curves: bool | None = None, coarse: bool | None = None) -> None:
         """Boundary, points, curves and readouts from the controller's snapshot.
 
         While training runs the curves are redrawn at most CURVE_HZ times a second
         (a loss curve needs no more, and painting it costs as much as the boundary);
-        ``curves=True`` forces them.
+        ``curves=True`` forces them. ``coarse`` picks the map's grid (default: the
+        coarse one while training runs).
         """
         start = time.perf_counter()
         self._dirty = False
@@ -257,7 +270,7 @@ class MainWindow(QMainWindow):
             self.last_frame_ms = (time.perf_counter() - start) * 1000.0
             return
         # while training runs, a coarser map: half the points to score, the contour as smooth
-        snap = c.snapshot(self.boundary.grid(coarse=c.running))
+        snap = c.snapshot(self.boundary.grid(coarse=c.running if coarse is None else coarse))
         self.boundary.show_scores(snap.scores, margins=snap.margins)
         self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
         if curves is None:

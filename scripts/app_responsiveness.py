@@ -6,6 +6,11 @@ case runs quiet and then beside a competing CPU load (a second process spinning
 a torch matmul loop, as another program on a shared machine would), with the
 app's torch thread count set as the app sets it (``--threads``, default 1).
 
+In each condition the same case runs twice, interleaved: with the window's frame
+budget (frames wait twice their own cost, so stepping keeps two thirds of the
+time) and without it (a frame whenever the 40 Hz timer fires and something
+changed), beside the bare trainer's own steps/s: the most the app could step.
+
     python scripts/app_responsiveness.py [--seconds 4] [--threads 1] [--no-load]
 """
 
@@ -29,6 +34,7 @@ from torchcircuits.errors import InputError, parse_float  # noqa: E402
 from torchcircuits.pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe  # noqa: E402
 from torchcircuits.recipes import recipe_config  # noqa: E402
 from torchcircuits.run import PRESETS, DataSpec, RunSettings  # noqa: E402
+from torchcircuits.trainer import Trainer  # noqa: E402
 from torchcircuits_gui.window import MainWindow  # noqa: E402
 
 CASES = {
@@ -44,8 +50,20 @@ def spin(stop) -> None:
         a = torch.tanh(a @ a)
 
 
-def measure(app: QApplication, settings: RunSettings, seconds: float) -> str:
+def bare_steps_per_second(settings: RunSettings, seconds: float) -> float:
+    """The Trainer alone, stepping in a loop: the speed limit of the app's stepping."""
+    train, test = settings.data.load()
+    trainer = Trainer(settings.config, train, test)
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        trainer.step()
+    return trainer.step_count / seconds
+
+
+def measure(app: QApplication, settings: RunSettings, seconds: float, frame_gap: float | None = None) -> str:
     window = MainWindow(settings, grid_size=200)
+    if frame_gap is not None:
+        window.frame_gap = frame_gap
     window.show()
     app.processEvents()
     frames = 0
@@ -102,9 +120,14 @@ def main(argv: list[str] | None = None) -> int:
                 spinner.start()
                 time.sleep(1.0)  # let the load start its threads
             try:
+                where = "with a CPU load" if load else "quiet"
+                print(f"{where} (load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs), {threads} torch "
+                      f"thread(s):", flush=True)  # fmt: skip
                 for title, settings in CASES.items():
-                    where = "with a CPU load" if load else "quiet"
-                    print(f"{title}, {threads} thread(s), {where}: {measure(app, settings, seconds)}", flush=True)
+                    bare = bare_steps_per_second(settings, seconds / 2)
+                    print(f"  {title}: bare trainer {bare:,.0f} steps/s", flush=True)
+                    for label, gap in (("frame budget", None), ("no frame budget", 0.0)):
+                        print(f"    {label}: {measure(app, settings, seconds, gap)}", flush=True)
             finally:
                 if spinner is not None:
                     stop.set()

@@ -9,6 +9,7 @@ from torchcircuits.units import (
     AddGate,
     ExpGate,
     MultiplyGate,
+    ReluGate,
     SigmoidGate,
     TanhGate,
     Unit,
@@ -206,3 +207,18 @@ def test_max_on_a_tie_keeps_the_guides_switch_where_torch_splits():
     torch.maximum(ta, tb).backward()
     assert (ua.grad, ub.grad) == (1.0, 0.0)  # documented: the whole gradient to the first input
     assert (ta.grad.item(), tb.grad.item()) == (0.5, 0.5)
+
+
+def test_gate_objects_are_built_from_the_record_once_and_keep_the_explicit_style():
+    a, b = Unit(2.0), Unit(-3.0)
+    out = (a * b).relu()
+    gate = out.gate
+    assert gate is out.gate  # built once: drawings key nodes by the gate's identity
+    assert isinstance(gate, ReluGate) and gate.output is out and gate.local == (None,)  # -6 <= 0: the switch is off
+    mul = gate.inputs[0].gate
+    assert isinstance(mul, MultiplyGate) and mul.inputs == (a, b) and mul.local == (-3.0, 2.0)
+    # the explicit style on the operator's record: the gate's own backward gives the same gradients
+    mul.output.grad = 1.0
+    mul.backward()
+    assert (a.grad, b.grad) == (-3.0, 2.0)
+    assert Unit(1.0).gate is None

@@ -9,7 +9,7 @@ from PyQt6.QtTest import QTest
 
 from torchcircuits.models import hidden_activations
 from torchcircuits.run import PRESETS
-from torchcircuits_gui.boundary import boundary_image
+from torchcircuits_gui.boundary import boundary_indices
 from torchcircuits_gui.network_view import MAX_LINK, THUMB, Hover
 from torchcircuits_gui.window import MainWindow
 
@@ -98,8 +98,8 @@ def test_hovering_a_neuron_shows_it_large_and_a_link_its_weight(net_window, qtbo
     qtbot.waitUntil(lambda: view.hovered == Hover("neuron", 1, 0), timeout=2000)
     grid = tab.boundary.grid()
     large = hidden_activations(KNOWN, net_window.controller.trainer.spec, grid.double())[0][:, 0]
-    shown = tab.boundary.image.image
-    assert np.array_equal(shown, boundary_image(large.float().numpy().reshape(60, 60, 1), outlines=False))
+    index, lut = boundary_indices(large.float().numpy().reshape(60, 60, 1))
+    assert np.array_equal(tab.boundary.shown_rgb(), lut[index])
     assert tab.caption.text().startswith(f"layer 1, neuron 0: from 0 to {large.max().item():.3g} on the plot")
     a, b = view.node_rect(1, 2), view.node_rect(2, 0)
     middle = QPointF((a.right() + b.left()) / 2, (a.center().y() + b.center().y()) / 2)
