@@ -39,6 +39,8 @@ from torchcircuits.run import PRESETS, DataSpec
 
 from .controller import TrainingController
 from .help import TOOLTIPS, in_app_words
+from .hidden_layers import HiddenLayersEditor
+from .setting_fields import SettingFields
 
 __all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE", "MAX_POINTS"]
 
@@ -104,9 +106,10 @@ class ControlPanel(QWidget):
         self.activation.addItems(ACTIVATIONS)
         self.init = QComboBox()
         self.init.addItems([_DEFAULT, *INITS])
+        self.layers = HiddenLayersEditor(controller)
         layout.addWidget(
             self._group("Model", [("model", self.model), ("loss", self.loss), ("hidden layers", self.hidden),
-                                  ("activation", self.activation), ("init", self.init)])
+                                  ("", self.layers), ("activation", self.activation), ("init", self.init)])
         )  # fmt: skip
 
         # training
@@ -131,6 +134,9 @@ class ControlPanel(QWidget):
         for field in (self.hidden, self.lr, self.reg, self.batch, self.momentum, self.seed):
             field.editingFinished.connect(lambda f=field: self._config_changed(f))
         self.compare.toggled.connect(lambda _: self._config_changed(self.compare))
+        #: the Chapter 3 settings (optimizer, schedule, practice, features, imbalance), named as on the command line
+        self.more = SettingFields(controller)
+        layout.addWidget(self.more)
 
         layout.addStretch(1)
         for combo in self.findChildren(QComboBox):  # a long CSV path must not widen the panel
