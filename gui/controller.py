@@ -24,6 +24,7 @@ from torchcircuits.errors import InputError
 from torchcircuits.health import diagnose, divergence_message
 from torchcircuits.inside import HiddenMap, NetworkState, grid_outputs
 from torchcircuits.landscape import parse_ref
+from torchcircuits.metrics import ClassReport
 from torchcircuits.recipes import recipe_config, recipe_for, recipe_summary
 from torchcircuits.run import PRESETS, DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
@@ -194,6 +195,17 @@ class TrainingController(QObject):
             )  # fmt: skip
         self._snapshot_key, self._snapshot = key, snap
         return snap
+
+    def class_report(self) -> tuple[ClassReport, str] | None:
+        """The trainer's confusion matrix and per-class metrics, and which set they are on ("test" or "training").
+
+        None without a model or for regression.
+        """
+        trainer = self.trainer
+        report = None if trainer is None else trainer.class_report()
+        if report is None:
+            return None
+        return report, "test" if trainer.test_set is not None else "training"
 
     def _build_trainer(self) -> bool:
         """A fresh Trainer at step 0 on the current settings and data; on bad data the trainer is None."""

@@ -114,6 +114,12 @@ ABOUT: dict[str, str] = {
         "around the current point (the ring), with the path the training took (the white line) and, with momentum, "
         "where momentum carries them next (the arrow). The map is remade at most once a second while training."
     ),
+    "Classes": (
+        "<b>Classes</b>: the confusion matrix on the test set (the training set when there is none): row the true "
+        "class, column the class predicted, the diagonal right; beside it each class's precision (of the points "
+        "predicted as it, the share that are it) and recall (of its points, the share found). When the classes are "
+        "unbalanced the balanced accuracy, the mean recall, stands beside the accuracy."
+    ),
 }
 
 SHORTCUTS = {"play": "Space", "step": "S", "reset": "R", "save_session": "Ctrl+S", "open_session": "Ctrl+O"}

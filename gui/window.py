@@ -39,6 +39,7 @@ from torchcircuits.session import load_session, restore_trainer, save_session
 
 from .boundary import BoundaryView, plot_bounds
 from .circuit_view import CircuitView
+from .class_panel import ClassPanel
 from .controller import TrainingController
 from .controls import PRESET_TITLES, ControlPanel
 from .curves import CurvesView
@@ -158,6 +159,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.network_tab, "Network")
         self.tabs.addTab(self.hidden_tab, "Hidden space")
         self.tabs.addTab(self.parameters_tab, "Parameters")
+        self.classes_tab = ClassPanel(self.controller)
+        self.tabs.addTab(self.classes_tab, "Classes")
         self.tabs.currentChanged.connect(lambda _: self._mark_dirty())
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -252,7 +255,7 @@ class MainWindow(QMainWindow):
         self._dirty = False
         c = self.controller
         inside = self.tabs.currentWidget()
-        if inside in (self.network_tab, self.hidden_tab, self.parameters_tab):
+        if inside in (self.network_tab, self.hidden_tab, self.parameters_tab, self.classes_tab):
             inside.redraw()  # the training tab is hidden: its plots wait until it is in front again
             self.last_frame_ms = (time.perf_counter() - start) * 1000.0
             return
