@@ -139,6 +139,8 @@ class TrainingController(QObject):
         self._timer.timeout.connect(self._tick)
         #: (time a tick started, steps it took): the last second of ticks, for steps per second
         self._rate_window: list[tuple[float, int]] = []
+        #: the last change _replace_all refused (what apply_config returns when a new model cannot be made)
+        self.refusal: InputError | None = None
         self._build_trainer()
 
     # --- state ----------------------------------------------------------------------------
@@ -431,6 +433,7 @@ class TrainingController(QObject):
         try:
             trainer = Trainer(settings.config, train, test)
         except InputError as error:
+            self.refusal = error
             self.sigMessage.emit("error", f"not changed: {error.as_flag()}")
             self.sigSettings.emit()
             return False
@@ -440,34 +443,41 @@ class TrainingController(QObject):
         self.sigMessage.emit("info", message)
         return True
 
-    def apply_config(self, config: TrainConfig) -> None:
-        """Change training settings: live when the model stays the same, else a reset that says so."""
+    def apply_config(self, config: TrainConfig) -> InputError | None:
+        """Change training settings: live when the model stays the same, else a reset that says so.
+
+        Returns the refusal (nothing changed) or None.
+        """
         try:
             config = config.validated()
+            # the data's own conditions (early stopping needs a test set) are the trainer's to check
+            retuned = self.trainer is not None and not self.trainer.diverged and self.trainer.retune(config)
         except InputError as error:
             self.sigMessage.emit("error", error.as_flag())
             self.sigSettings.emit()
-            return
+            return error
         old = self.settings.config
         if config == old:
-            return
-        if self.trainer is not None and not self.trainer.diverged and self.trainer.retune(config):
+            return None
+        if retuned:
             self.preset = None
             self.settings = replace(self.settings, config=config)
             self.sigSettings.emit()
             self.sigMessage.emit("info", "applied to the running model" if self.running else "applied to the model")
-            return
+            return None
         changed = [f for f in vars(config) if getattr(config, f) != getattr(old, f)]
         if self.trainer is None:  # no model to keep: take the settings, the data still decides
             self.preset = None
             self.settings = replace(self.settings, config=config)
             self.sigSettings.emit()
             self._build_trainer()
-            return
+            return None
         settings = replace(self.settings, config=config)
         if self._replace_all(settings, self.train, self.test, f"model reset to step 0 ({', '.join(changed)} changed)"):
             self.preset = None
             self.sigSettings.emit()
+            return None
+        return self.refusal
 
     def choose(self, dataset: str | None = None, model: str | None = None) -> None:
         """Pick a data set and/or a model: the pair's recipe (settings that train), fresh data, step 0.

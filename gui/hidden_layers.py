@@ -96,8 +96,9 @@ class HiddenLayersEditor(QWidget):
             self.message.show()
             self.controller.sigMessage.emit("error", f"not changed: {error.as_flag()}")
             return
-        self.message.hide()
-        self.controller.apply_config(config)
+        refused = self.controller.apply_config(config)
+        self.message.setText("" if refused is None else refused.as_flag())
+        self.message.setVisible(refused is not None)
 
 
 def _with(widths: tuple[int, ...], layer: int, change: int) -> tuple[int, ...]:

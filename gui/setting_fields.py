@@ -201,7 +201,9 @@ class SettingFields(QWidget):
             return
         self._accepted()
         if config != settings.config:
-            self.controller.apply_config(config)
+            refused = self.controller.apply_config(config)
+            if refused is not None:  # the data's own conditions: early stopping needs a test set
+                self._refuse(setting, refused)
 
     def _value(self, setting: str) -> object:
         """The typed value a control holds, parsed by the library (SettingError when it does not parse)."""

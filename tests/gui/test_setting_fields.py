@@ -186,3 +186,14 @@ def test_hidden_layers_past_the_librarys_limits_are_refused_in_place(net_window)
 
 def test_hidden_layer_editor_is_off_for_a_linear_model(window):
     assert window.controller.settings.config.model == "svm" and not window.controls.layers.isEnabled()
+
+
+def test_early_stopping_without_a_test_set_is_refused_in_place_with_the_trainers_message(window):
+    c = window.controller
+    assert not len(c.test)  # the guide's 6 points hold none out
+    before = c.settings.config
+    _type(window, "early_stop", "5")
+    assert c.settings.config == before and c.trainer.config == before
+    message = window.controls.more.message.text()
+    assert message.startswith("--early-stop needs a test set to watch: set --test-ratio above 0")
+    assert window.controls.more.fields["early_stop"].text() == ""
