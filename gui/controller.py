@@ -32,10 +32,12 @@ from torchcircuits.trainer import Diverged, Evaluation, StepStats, TrainConfig, 
 
 from .history import DecimatingHistory
 from .inside_model import InsideViews, ParameterView
+from .regression_view import RegressionFit
 
 __all__ = ["TrainingController", "HISTORY_COLUMNS", "Snapshot", "HINGE_LIKE"]
 
-HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "train_rmse", "test_rmse",
+                   "train_r2", "test_r2")
 
 
 #: losses whose ±1 margins the boundary draws
@@ -209,6 +211,36 @@ class TrainingController(QObject):
             return None
         return report, "test" if trainer.test_set is not None else "training"
 
+    def regression_fit(
+        self, grid: torch.Tensor | None = None, bounds: tuple[float, float, float, float] | None = None,
+        neurons: bool = False, samples: int = 400,
+    ) -> RegressionFit | None:
+        """What the regression views draw; None without a model or for classification.
+
+        1-D data: the model on ``samples`` x values spanning the data with a 10%
+        margin, the first hidden layer's outputs there when ``neurons``, the model
+        at the training points. 2-D data: the model on ``grid`` (G², 2), laid out as
+        a G×G image covering ``bounds``.
+        """
+        trainer = self.trainer
+        if trainer is None or trainer.loss.task != "regression":
+            return None
+        targets = torch.cat([self.train.labels, self.test.labels])
+        levels = (float(targets.min()), float(targets.max()))
+        if self.train.inputs == 1:
+            xs = torch.cat([self.train.X[:, 0], self.test.X[:, 0]])
+            lo, hi = float(xs.min()), float(xs.max())
+            pad = 0.1 * max(hi - lo, 1e-3)
+            x = torch.linspace(lo - pad, hi + pad, samples, dtype=torch.float64)
+            hidden = trainer.hidden_activations(x[:, None]) if neurons and trainer.spec.hidden else None
+            return RegressionFit(levels, x=x, fitted=trainer.predict(x[:, None]),
+                                 neurons=None if hidden is None else hidden[0],
+                                 predicted=trainer.predict(self.train.X))  # fmt: skip
+        if grid is None:
+            return None
+        size = round(len(grid) ** 0.5)
+        return RegressionFit(levels, values=trainer.predict(grid).reshape(size, size), bounds=bounds)
+
     def _build_trainer(self) -> bool:
         """A fresh Trainer at step 0 on the current settings and data; on bad data the trainer is None."""
         try:
@@ -257,6 +289,10 @@ class TrainingController(QObject):
             test_loss=evaluation.test_loss,
             train_accuracy=evaluation.train_accuracy,
             test_accuracy=evaluation.test_accuracy,
+            train_rmse=evaluation.train_rmse,
+            test_rmse=evaluation.test_rmse,
+            train_r2=evaluation.train_r2,
+            test_r2=evaluation.test_r2,
         )
         self.inside.record(self.trainer, evaluation.step)
 

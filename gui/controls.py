@@ -30,7 +30,7 @@ from PyQt6.QtWidgets import (
 
 from torchcircuits.activations import ACTIVATIONS
 from torchcircuits.config import BACKENDS, MODELS, TEXT_PARSERS, parse_batch, parse_hidden, parse_whole
-from torchcircuits.data import CLASSIFICATION_SETS, GENERATED
+from torchcircuits.data import CLASSIFICATION_SETS, GENERATED, REGRESSION_SETS
 from torchcircuits.errors import InputError, parse_float
 from torchcircuits.losses import losses_for
 from torchcircuits.models import INITS
@@ -71,8 +71,7 @@ class ControlPanel(QWidget):
 
         # data
         self.dataset = QComboBox()
-        # the app draws classification sets; regression sets train from the command line (docs/library.md)
-        self.dataset.addItems(CLASSIFICATION_SETS)
+        self.dataset.addItems([*CLASSIFICATION_SETS, *REGRESSION_SETS])
         self.n = QLineEdit()
         self.noise = QLineEdit()
         self.classes = QLineEdit()

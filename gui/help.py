@@ -41,6 +41,8 @@ TOOLTIPS: dict[str, str] = {
     "reset_view": "Fit the plot to the data again (or double-click the plot)",
     "log_scale": "Show the loss on a log scale",
     "hard": "Two flat colours instead of the score shading",
+    "neuron_curves": "Regression on one input: draw each first-layer hidden neuron's own output as a faint curve "
+                     "(the pieces the fit is made of)",
 }
 
 #: the circuit tab's controls

@@ -27,6 +27,7 @@ from PyQt6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,7 +38,7 @@ from torchcircuits.errors import InputError
 from torchcircuits.run import DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
 
-from .boundary import BoundaryView, plot_bounds
+from .boundary import BoundaryView, grid_points, plot_bounds
 from .circuit_view import CircuitView
 from .class_panel import ClassPanel
 from .controller import TrainingController
@@ -48,6 +49,7 @@ from .hidden_space import HiddenSpaceView
 from .image_files import save_png
 from .network_tab import NetworkTab
 from .parameter_space import ParameterSpaceView
+from .regression_view import RegressionView
 from .run_bar import RunBar
 
 __all__ = ["MainWindow"]
@@ -69,6 +71,8 @@ class MainWindow(QMainWindow):
         self.controls = ControlPanel(self.controller)
         self.run_bar = RunBar(self.controller)
         self._dirty = True
+        #: pixels per side of the regression value map
+        self.regression_grid = min(grid_size, 120)
         self._bounds_key: object = None
         self.last_frame_ms = 0.0
         self._curves_drawn_at = 0.0
@@ -123,9 +127,17 @@ class MainWindow(QMainWindow):
         plot_column = QWidget()
         plot_layout = QVBoxLayout(plot_column)
         plot_layout.setContentsMargins(0, 0, 0, 0)
-        plot_layout.addWidget(self.boundary, 1)
+        # classification draws the boundary; regression the value map or the fitted curve
+        self.regression = RegressionView()
+        self.neuron_curves = QCheckBox("neuron curves")
+        self.neuron_curves.setToolTip(TOOLTIPS["neuron_curves"])
+        self.neuron_curves.toggled.connect(self._mark_dirty)
+        self.plot_stack = QStackedWidget()
+        self.plot_stack.addWidget(self.boundary)
+        self.plot_stack.addWidget(self.regression)
+        plot_layout.addWidget(self.plot_stack, 1)
         view_row = QHBoxLayout()
-        for widget in (self.reset_view, self.log_scale, self.hard):
+        for widget in (self.reset_view, self.log_scale, self.hard, self.neuron_curves):
             view_row.addWidget(widget)
         view_row.addStretch(1)
         plot_layout.addLayout(view_row)
@@ -231,9 +243,17 @@ class MainWindow(QMainWindow):
 
     def fit_view(self) -> None:
         """Fit the boundary plot to the data (Reset view, double-click)."""
-        self.boundary.set_bounds(plot_bounds(self.controller.all_points().X.numpy()))
-        self.network_tab.fit_view()
+        X = self.controller.all_points().X.numpy()
+        self.regression.enableAutoRange()
+        if X.shape[1] == 2:  # the plane's views; a 1-D set has only the fitted curve
+            self.boundary.set_bounds(plot_bounds(X))
+            self.network_tab.fit_view()
         self._dirty = True
+
+    @property
+    def regressing(self) -> bool:
+        """Whether the data is a regression set (the regression views replace the boundary)."""
+        return self.controller.train.task == "regression"
 
     def _on_reset(self) -> None:
         # refit only when the data set itself changes: an added point or Clear points keeps the view
@@ -255,14 +275,26 @@ class MainWindow(QMainWindow):
         self._dirty = False
         c = self.controller
         inside = self.tabs.currentWidget()
+        one_d = c.train.inputs == 1
+        for tab in (self.network_tab, self.hidden_tab):  # they draw the input plane: a 1-D set has none
+            self.tabs.setTabEnabled(self.tabs.indexOf(tab), not one_d)
         if inside in (self.network_tab, self.hidden_tab, self.parameters_tab, self.classes_tab):
-            inside.redraw()  # the training tab is hidden: its plots wait until it is in front again
+            if not (one_d and inside in (self.network_tab, self.hidden_tab)):
+                inside.redraw()  # the training tab is hidden: its plots wait until it is in front again
             self.last_frame_ms = (time.perf_counter() - start) * 1000.0
             return
         # while training runs, a coarser map: half the points to score, the contour as smooth
-        snap = c.snapshot(self.boundary.grid(coarse=c.running))
-        self.boundary.show_scores(snap.scores, margins=snap.margins)
-        self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
+        regressing = self.regressing
+        self.plot_stack.setCurrentWidget(self.regression if regressing else self.boundary)
+        self.hard.setVisible(not regressing)
+        self.neuron_curves.setVisible(regressing and one_d)
+        if regressing:
+            snap = c.snapshot(None)
+            self._draw_regression()
+        else:
+            snap = c.snapshot(self.boundary.grid(coarse=c.running))
+            self.boundary.show_scores(snap.scores, margins=snap.margins)
+            self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
         if curves is None:
             curves = not snap.running or start - self._curves_drawn_at >= 1.0 / CURVE_HZ
         if curves:
@@ -273,6 +305,16 @@ class MainWindow(QMainWindow):
         if self.circuit_view.follow.isChecked() and self.tabs.currentWidget() is self.circuit_view:
             self.circuit_view.refresh()
         self.last_frame_ms = (time.perf_counter() - start) * 1000.0
+
+    def _draw_regression(self) -> None:
+        c = self.controller
+        grid = bounds = None
+        if c.train.inputs == 2:
+            bounds = plot_bounds(c.all_points().X.numpy())
+            grid = grid_points(bounds, self.regression_grid)
+        fit = c.regression_fit(grid, bounds, neurons=self.neuron_curves.isChecked())
+        if fit is not None:
+            self.regression.show_fit(fit, c.train.X, c.train.labels, c.test.X, c.test.labels)
 
     def show_message(self, level: str, text: str) -> None:
         """One line in the status bar; an empty text clears it. Flags are named by their fields' labels."""
@@ -320,7 +362,7 @@ class MainWindow(QMainWindow):
         which = which or self.export_choice.currentText()
         self.redraw(curves=True)
         if which == "plot alone":
-            return self.boundary.grab()
+            return self.plot_stack.currentWidget().grab()
         if which == "plot and curves":
             return self.splitter.grab()
         return self.grab()
@@ -449,6 +491,13 @@ def readout_html(snap) -> str:
         (f"<b>train acc.</b> {percent(evaluation.train_accuracy)}",
          f"<b>test acc.</b> {percent(evaluation.test_accuracy)}"),
     ]  # fmt: skip
+    if evaluation.train_rmse is not None:  # regression: RMSE and R² take the accuracy's row
+
+        def number(value: float | None) -> str:
+            return "–" if value is None else f"{value:.3g}"
+
+        rows[-1] = (f"<b>RMSE</b> {number(evaluation.train_rmse)} / test {number(evaluation.test_rmse)}",
+                    f"<b>R²</b> {number(evaluation.train_r2)} / test {number(evaluation.test_r2)}")  # fmt: skip
     if snap.stats is not None:
         rows[1] = (rows[1][0], f"<b>grad norm</b> {snap.stats.grad_norm:.3g}")
     if snap.compare:
