@@ -33,6 +33,7 @@ from torchcircuits.trainer import Diverged, Evaluation, StepStats, TrainConfig, 
 from .history import DecimatingHistory
 from .inside_model import InsideViews, ParameterView
 from .regression_view import RegressionFit
+from .rewind import SnapshotTrail
 
 __all__ = ["TrainingController", "HISTORY_COLUMNS", "Snapshot", "HINGE_LIKE"]
 
@@ -78,6 +79,14 @@ class Snapshot:
     network: NetworkState | None = None
     hidden: HiddenMap | None = None
     parameters: ParameterView | None = None
+
+
+def _history_up_to(saved: dict, step: int) -> DecimatingHistory:
+    """The history of ``saved`` (DecimatingHistory.to_json) with the records after ``step`` left out."""
+    steps = saved["columns"].index("step")
+    rows = [row for row in saved["rows"] if row[steps] <= step]
+    kept = {**saved, "rows": rows, "offered": len(rows) * saved["stride"]}
+    return DecimatingHistory.from_json(kept, HISTORY_COLUMNS) or DecimatingHistory(HISTORY_COLUMNS)
 
 
 def _load(spec: DataSpec) -> tuple[Dataset, Dataset]:
@@ -143,6 +152,13 @@ class TrainingController(QObject):
         self._rate_window: list[tuple[float, int]] = []
         #: the last change _replace_all refused (what apply_config returns when a new model cannot be made)
         self.refusal: InputError | None = None
+        #: the trainer's state at recorded steps, for the rewind slider
+        self.trail = SnapshotTrail()
+        #: while rewound: the trail's entries as they were before (scrubbing forward again), else None
+        self.rewind_base: list[tuple[int, dict]] | None = None
+        self._rewind_history: dict | None = None
+        #: the trail entry shown while rewound
+        self.rewound_to = 0
         self._build_trainer()
 
     # --- state ----------------------------------------------------------------------------
@@ -256,6 +272,7 @@ class TrainingController(QObject):
         """Make ``trainer`` the model: fresh readouts, history (or the given one), health; playing goes on."""
         self.trainer = trainer
         self.history.clear()
+        self.trail.clear()
         self.last_stats = self.last_evaluation = None
         self.max_grad_diff = None
         self.steps_per_second = None
@@ -295,6 +312,8 @@ class TrainingController(QObject):
             test_r2=evaluation.test_r2,
         )
         self.inside.record(self.trainer, evaluation.step)
+        self.rewind_base = self._rewind_history = None  # training went on: the rewound-over future is gone
+        self.trail.offer(evaluation.step, self.trainer.state_dict)
 
     def _roll_back(self) -> None:
         """Back to the last finite parameters, marked diverged (the one place that writes trainer state)."""
@@ -591,6 +610,30 @@ class TrainingController(QObject):
         """Back to step 0 with fresh parameters from the seed (data and added points kept)."""
         if self._build_trainer():
             self.sigMessage.emit("info", "reset to step 0")
+
+    def rewind(self, index: int) -> None:
+        """Show the run as it was at trail entry ``index`` (paused); playing or stepping continues from there.
+
+        The trainer is put back to that entry's state (parameters, optimizer and
+        random state), the curves to the records up to its step. Until training
+        goes on, any entry can be shown again, the later ones included.
+        """
+        trainer = self.trainer
+        entries = self.rewind_base if self.rewind_base is not None else list(self.trail.entries)
+        if trainer is None or not 0 <= index < len(entries):
+            return
+        self.pause()
+        if self.rewind_base is None:
+            self.rewind_base, self._rewind_history = entries, self.history.to_json()
+        step, state = entries[index]
+        trainer.load_state_dict(state)
+        self.trail.entries = entries[: index + 1]
+        self.history = _history_up_to(self._rewind_history, step)
+        self.rewound_to = index
+        self.last_stats, self.max_grad_diff, self.health = None, None, None
+        self.last_evaluation = trainer.evaluate()
+        self._last_finite = (step, trainer.parameters())
+        self.sigStepped.emit()
 
     # --- the inside views' choices ---------------------------------------------------------------
     def choose_hidden_axes(self, layer: int, neurons: tuple[int, int] | None) -> None:

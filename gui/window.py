@@ -50,6 +50,7 @@ from .image_files import save_png
 from .network_tab import NetworkTab
 from .parameter_space import ParameterSpaceView
 from .regression_view import RegressionView
+from .rewind import RewindBar
 from .run_bar import RunBar
 
 __all__ = ["MainWindow"]
@@ -141,6 +142,8 @@ class MainWindow(QMainWindow):
             view_row.addWidget(widget)
         view_row.addStretch(1)
         plot_layout.addLayout(view_row)
+        self.rewind_bar = RewindBar(self.controller)
+        plot_layout.addWidget(self.rewind_bar)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
