@@ -34,6 +34,7 @@ from .history import DecimatingHistory
 from .inside_model import InsideViews, ParameterView
 from .regression_view import RegressionFit
 from .rewind import SnapshotTrail
+from .run_compare import RunArchive, change_label
 
 __all__ = ["TrainingController", "HISTORY_COLUMNS", "Snapshot", "HINGE_LIKE"]
 
@@ -154,6 +155,9 @@ class TrainingController(QObject):
         self.refusal: InputError | None = None
         #: the trainer's state at recorded steps, for the rewind slider
         self.trail = SnapshotTrail()
+        #: earlier runs' curves for comparison, and the settings the current run started with
+        self.runs = RunArchive()
+        self._installed_settings = self.settings
         #: while rewound: the trail's entries as they were before (scrubbing forward again), else None
         self.rewind_base: list[tuple[int, dict]] | None = None
         self._rewind_history: dict | None = None
@@ -270,8 +274,11 @@ class TrainingController(QObject):
 
     def _install(self, trainer: Trainer | None, history: DecimatingHistory | None = None) -> None:
         """Make ``trainer`` the model: fresh readouts, history (or the given one), health; playing goes on."""
+        if self.trainer is not None:  # the run that ends joins the earlier runs' curves
+            self.runs.add(change_label(self._installed_settings, self.settings), self.history)
+        self._installed_settings = self.settings
         self.trainer = trainer
-        self.history.clear()
+        self.history = DecimatingHistory(HISTORY_COLUMNS)  # a new buffer: the rewind and compare copies stay valid
         self.trail.clear()
         self.last_stats = self.last_evaluation = None
         self.max_grad_diff = None

@@ -52,6 +52,7 @@ from .parameter_space import ParameterSpaceView
 from .regression_view import RegressionView
 from .rewind import RewindBar
 from .run_bar import RunBar
+from .run_compare import CompareBar
 
 __all__ = ["MainWindow"]
 
@@ -121,6 +122,8 @@ class MainWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.curves, 1)
+        self.compare_bar = CompareBar(self.controller.runs, self.curves.loss_plot, self.curves.accuracy_plot)
+        right_layout.addWidget(self.compare_bar)
         right_layout.addWidget(self.readout)
         right_layout.addWidget(buttons)
         right.setMinimumWidth(250)
@@ -302,6 +305,7 @@ class MainWindow(QMainWindow):
             curves = not snap.running or start - self._curves_drawn_at >= 1.0 / CURVE_HZ
         if curves:
             self.curves.show_history(c.history)
+            self.compare_bar.show_runs()
             self._curves_drawn_at = start
         self.readout.setText(readout_html(snap))
         self.run_bar.show_counter()
