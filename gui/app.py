@@ -133,7 +133,10 @@ def _screenshot(window, settings: RunSettings, path: str) -> int:
     from .image_files import save_png
 
     window.controller.run_steps(settings.steps)
+    size = window.size()
     window.show()
+    QApplication.processEvents()
+    window.resize(size)  # showing may widen it to its first layout's liking (35 px at 1024): the asked size rules
     QApplication.processEvents()  # lays the window out at its size
     window.fit_view()
     QApplication.processEvents()
@@ -218,5 +221,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return _screenshot(window, settings, args.screenshot)
     install_interrupt_handler(app)
     window.show()
+    app.processEvents()
+    window.resize(*size)  # showing may widen it to its first layout's liking: the asked size rules
     code = app.exec()
     return EXIT_INTERRUPTED if app.property("interrupted") else code

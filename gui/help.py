@@ -122,6 +122,18 @@ ABOUT: dict[str, str] = {
         "predicted as it, the share that are it) and recall (of its points, the share found). When the classes are "
         "unbalanced the balanced accuracy, the mean recall, stands beside the accuracy."
     ),
+    "Search": (
+        "<b>Search</b>: <code>torchcircuits search</code> on the current settings: each trial draws values from the "
+        "ranges (log ranges evenly in the exponent), trains on K-1 folds of the training points and is scored on "
+        "the fold left out. It runs in the background; the scatter puts each trial at its first two settings, "
+        "darker for a better mean validation metric, the best ringed. Hover a trial for its numbers, click it to "
+        "load its settings."
+    ),
+    "Doctor": (
+        "<b>Doctor</b>: <code>torchcircuits doctor</code> on the current settings: the loss at the start against "
+        "what chance gives, gradients against numerical ones, training with the inputs zeroed, overfitting a tiny "
+        "subset. Each line is PASS, WARN, FAIL or SKIP with its numbers."
+    ),
 }
 
 SHORTCUTS = {"play": "Space", "step": "S", "reset": "R", "save_session": "Ctrl+S", "open_session": "Ctrl+O"}

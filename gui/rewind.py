@@ -74,6 +74,7 @@ class RewindBar(QWidget):
         self.resume = QPushButton("Continue from here")
         self.resume.setToolTip("Train on from the step shown: its parameters, optimizer state and random state, so "
                                "the run goes on as it would have; the later snapshots are dropped")  # fmt: skip
+        self.slider.setMinimumWidth(40)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("rewind"))

@@ -27,7 +27,6 @@ from PyQt6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,6 +43,7 @@ from .class_panel import ClassPanel
 from .controller import TrainingController
 from .controls import PRESET_TITLES, ControlPanel
 from .curves import CurvesView
+from .doctor_panel import DoctorPanel
 from .help import ABOUT, SHORTCUTS, TOOLTIPS, in_app_words
 from .hidden_space import HiddenSpaceView
 from .image_files import save_png
@@ -53,6 +53,7 @@ from .regression_view import RegressionView
 from .rewind import RewindBar
 from .run_bar import RunBar
 from .run_compare import CompareBar
+from .search_panel import SearchPanel
 
 __all__ = ["MainWindow"]
 
@@ -136,10 +137,9 @@ class MainWindow(QMainWindow):
         self.neuron_curves = QCheckBox("neuron curves")
         self.neuron_curves.setToolTip(TOOLTIPS["neuron_curves"])
         self.neuron_curves.toggled.connect(self._mark_dirty)
-        self.plot_stack = QStackedWidget()
-        self.plot_stack.addWidget(self.boundary)
-        self.plot_stack.addWidget(self.regression)
-        plot_layout.addWidget(self.plot_stack, 1)
+        plot_layout.addWidget(self.boundary, 1)
+        plot_layout.addWidget(self.regression, 1)
+        self.regression.hide()
         view_row = QHBoxLayout()
         for widget in (self.reset_view, self.log_scale, self.hard, self.neuron_curves):
             view_row.addWidget(widget)
@@ -179,6 +179,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.parameters_tab, "Parameters")
         self.classes_tab = ClassPanel(self.controller)
         self.tabs.addTab(self.classes_tab, "Classes")
+        self.search_tab = SearchPanel(self.controller)
+        self.doctor_tab = DoctorPanel(self.controller)
+        self.tabs.addTab(self.search_tab, "Search")
+        self.tabs.addTab(self.doctor_tab, "Doctor")
         self.tabs.currentChanged.connect(lambda _: self._mark_dirty())
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -256,6 +260,10 @@ class MainWindow(QMainWindow):
             self.network_tab.fit_view()
         self._dirty = True
 
+    def current_plot(self):
+        """The plot the training tab shows: the boundary, or for regression the value map or the curve."""
+        return self.regression if self.regressing else self.boundary
+
     @property
     def regressing(self) -> bool:
         """Whether the data is a regression set (the regression views replace the boundary)."""
@@ -284,14 +292,17 @@ class MainWindow(QMainWindow):
         one_d = c.train.inputs == 1
         for tab in (self.network_tab, self.hidden_tab):  # they draw the input plane: a 1-D set has none
             self.tabs.setTabEnabled(self.tabs.indexOf(tab), not one_d)
-        if inside in (self.network_tab, self.hidden_tab, self.parameters_tab, self.classes_tab):
+        if inside in (self.network_tab, self.hidden_tab, self.parameters_tab, self.classes_tab, self.search_tab,
+                      self.doctor_tab):
             if not (one_d and inside in (self.network_tab, self.hidden_tab)):
                 inside.redraw()  # the training tab is hidden: its plots wait until it is in front again
             self.last_frame_ms = (time.perf_counter() - start) * 1000.0
             return
         # while training runs, a coarser map: half the points to score, the contour as smooth
         regressing = self.regressing
-        self.plot_stack.setCurrentWidget(self.regression if regressing else self.boundary)
+        if self.regression.isHidden() != (not regressing):  # one plot in the column: the task's
+            self.boundary.setVisible(not regressing)
+            self.regression.setVisible(regressing)
         self.hard.setVisible(not regressing)
         self.neuron_curves.setVisible(regressing and one_d)
         if regressing:
@@ -369,7 +380,7 @@ class MainWindow(QMainWindow):
         which = which or self.export_choice.currentText()
         self.redraw(curves=True)
         if which == "plot alone":
-            return self.plot_stack.currentWidget().grab()
+            return self.current_plot().grab()
         if which == "plot and curves":
             return self.splitter.grab()
         return self.grab()

@@ -19,7 +19,7 @@ def sine_window(window):
 def test_the_drawn_curve_is_the_librarys_prediction_on_the_x_grid(sine_window):
     c, view = sine_window.controller, sine_window.regression
     sine_window.redraw(curves=True)
-    assert sine_window.plot_stack.currentWidget() is view
+    assert sine_window.current_plot() is view and view.isVisible() and not sine_window.boundary.isVisible()
     x, y = view.curve.getData()
     xs = torch.cat([c.train.X[:, 0], c.test.X[:, 0]])
     assert x[0] < xs.min().item() and x[-1] > xs.max().item()  # the whole x range, and a margin
@@ -71,7 +71,7 @@ def test_rmse_and_r2_replace_the_accuracy(sine_window):
     c.choose(dataset="moons", model="net")
     sine_window.redraw(curves=True)
     assert curves.metric == "accuracy" and len(curves.curves["train_rmse"].getData()[0] or []) == 0
-    assert sine_window.plot_stack.currentWidget() is sine_window.boundary
+    assert sine_window.current_plot() is sine_window.boundary and sine_window.boundary.isVisible()
 
 
 def test_the_value_map_has_the_targets_levels_and_points_coloured_by_target(window):
