@@ -13,14 +13,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtGui import QAction, QFont, QKeySequence
 from PyQt6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -40,6 +44,7 @@ from torchcircuits.session import load_session, restore_trainer, save_session
 from .boundary import BoundaryView, grid_points, plot_bounds
 from .circuit_view import CircuitView
 from .class_panel import ClassPanel
+from .classroom import CLASSROOM_FONT_PT, CLASSROOM_POINT_SCALE, Challenge, parse_challenge
 from .controller import TrainingController
 from .controls import PRESET_TITLES, ControlPanel
 from .curves import CurvesView
@@ -186,9 +191,17 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _: self._mark_dirty())
         self.status = QLabel()
         self.status.setWordWrap(True)
+        #: classroom mode, the control groups it hides, and the session's challenge (docs/app.md "Classroom")
+        self.classroom = False
+        self.classroom_hidden: set[str] = set()
+        self.challenge: Challenge | None = None
+        self.challenge_label = QLabel()
+        self.challenge_label.setWordWrap(True)
+        self.challenge_label.hide()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.challenge_label)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
         self.setCentralWidget(central)
@@ -233,6 +246,21 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(SHORTCUTS[name]))
             action.triggered.connect(slot)
             self.run_actions[name] = action
+        view = bar.addMenu("&View")
+        self.classroom_action = view.addAction("Classroom mode")
+        self.classroom_action.setCheckable(True)
+        self.classroom_action.setStatusTip("Larger fonts and points for a projector; hides the control groups picked "
+                                           "below. Saved in the session")  # fmt: skip
+        self.classroom_action.toggled.connect(self.set_classroom)
+        hide_menu = view.addMenu("Hide in classroom mode")
+        self.hide_actions: dict[str, QAction] = {}
+        for box in self.controls.findChildren(QGroupBox):
+            title = box.title()
+            action = hide_menu.addAction(title)
+            action.setCheckable(True)
+            action.toggled.connect(lambda on, t=title: self.pick_hidden(t, on))
+            self.hide_actions[title] = action
+        view.addAction("Set challenge…").triggered.connect(self.ask_challenge)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("About this view").triggered.connect(self.show_about)
 
@@ -319,6 +347,10 @@ class MainWindow(QMainWindow):
             self.compare_bar.show_runs()
             self._curves_drawn_at = start
         self.readout.setText(readout_html(snap))
+        if self.classroom or self.boundary.property("enlarged"):
+            self._enlarge_points()
+            self.boundary.setProperty("enlarged", self.classroom)
+        self.show_challenge()
         self.run_bar.show_counter()
         if self.circuit_view.follow.isChecked() and self.tabs.currentWidget() is self.circuit_view:
             self.circuit_view.refresh()
@@ -353,11 +385,78 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def view_options(self) -> dict:
-        options = {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked()}
+        options = {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked(),
+                   "classroom": {"on": self.classroom, "hidden": sorted(self.classroom_hidden)},
+                   "challenge": None if self.challenge is None else self.challenge.text}  # fmt: skip
         practice = self.circuit_view.practice_state()
         if practice is not None:
             options["practice"] = practice  # the circuit tab's exercises, so a session remembers progress
         return options
+
+    # --- classroom ------------------------------------------------------------------------------
+    def set_classroom(self, on: bool) -> None:
+        """Classroom mode: larger fonts and points, the picked control groups hidden."""
+        self.classroom = on
+        if self.classroom_action.isChecked() != on:
+            self.classroom_action.setChecked(on)
+        font = QFont(self.font())
+        font.setPointSize(CLASSROOM_FONT_PT if on else QApplication.font().pointSize())
+        self.setFont(font)
+        for box in self.controls.findChildren(QGroupBox):
+            box.setVisible(not (on and box.title() in self.classroom_hidden))
+        self._dirty = True
+
+    def pick_hidden(self, title: str, hidden: bool) -> None:
+        """Whether classroom mode hides the control group ``title``."""
+        (self.classroom_hidden.add if hidden else self.classroom_hidden.discard)(title)
+        if self.hide_actions[title].isChecked() != hidden:
+            self.hide_actions[title].setChecked(hidden)
+        self.set_classroom(self.classroom)
+
+    def set_challenge(self, text: str | None) -> bool:
+        """Carry a challenge line (None or empty: none); a line that does not parse is refused in the status."""
+        if not text:
+            self.challenge = None
+            self.challenge_label.hide()
+            return True
+        try:
+            self.challenge = parse_challenge(text)
+        except InputError as error:
+            self.show_message("error", str(error))
+            return False
+        self.challenge_label.show()
+        self._dirty = True
+        self.show_challenge()
+        return True
+
+    def ask_challenge(self) -> None:
+        text, ok = QInputDialog.getText(self, "Challenge", "e.g. reach test loss <= 0.18 on xor with at most 4 "
+                                        "neurons (empty: none)", text=self.challenge.text if self.challenge else "")
+        if ok:
+            self.set_challenge(text.strip() or None)
+
+    def show_challenge(self) -> None:
+        if self.challenge is None:
+            return
+        c = self.controller
+        hidden = c.trainer.spec.hidden if c.trainer is not None else ()
+        met, line = self.challenge.verdict(c.last_evaluation, c.settings.data.name, tuple(hidden))
+        colour = "#1a7f37" if met else "#8a5a00"
+        mark = "✔" if met else "…"
+        self.challenge_label.setText(f'<b>Challenge</b>: {self.challenge.text} — '
+                                     f'<span style="color:{colour}">{mark} {line}</span>')  # fmt: skip
+        self.challenge_label.setProperty("met", met)
+
+    def _enlarge_points(self) -> None:
+        """Classroom mode: the plot's points drawn larger (their items keep the size until it changes)."""
+        scale = CLASSROOM_POINT_SCALE if self.classroom else 1.0
+        for plot in (self.boundary, self.regression):
+            for item in plot.getPlotItem().listDataItems() if hasattr(plot, "getPlotItem") else plot.items():
+                if isinstance(item, pg.ScatterPlotItem):
+                    base = item.property("base_size") or item.opts["size"]
+                    item.setProperty("base_size", base)
+                    if item.opts["size"] != base * scale:
+                        item.setSize(base * scale)
 
     def _confirm(self, title: str, text: str) -> bool:
         """Ask yes or no (tests replace this)."""
@@ -469,6 +568,14 @@ class MainWindow(QMainWindow):
             self.hard.setChecked(bool(view.get("hard_boundary")))
             if isinstance(view.get("practice"), dict):
                 self.circuit_view.restore_practice(view["practice"])
+            classroom = view.get("classroom")
+            if isinstance(classroom, dict):  # older sessions have none: the window stays as it is
+                for title in self.hide_actions:
+                    hidden = classroom.get("hidden")
+                    self.pick_hidden(title, isinstance(hidden, list) and title in hidden)
+                self.set_classroom(bool(classroom.get("on")))
+            challenge = view.get("challenge")
+            self.set_challenge(challenge if isinstance(challenge, str) else None)
 
     def ask_export_png(self) -> None:
         if path := self._ask(True, "Export plots", "PNG images (*.png)", ".png"):
