@@ -21,7 +21,7 @@ from torchcircuits.errors import InputError
 __all__ = ["Challenge", "parse_challenge", "CLASSROOM_FONT_PT", "CLASSROOM_POINT_SCALE", "METRICS"]
 
 #: font size of the whole window in classroom mode (points)
-CLASSROOM_FONT_PT = 15
+CLASSROOM_FONT_PT = 13
 #: how much larger the plot's points are drawn in classroom mode
 CLASSROOM_POINT_SCALE = 1.8
 #: the challenge's words for a measure -> the Evaluation field it reads
@@ -52,7 +52,8 @@ class Challenge:
         value = None if evaluation is None else getattr(evaluation, self.field)
         if value is None:
             return False, f"not yet: no {self.field.replace('_', ' ')} to read"
-        shown = f"{self.field.replace('_', ' ')} {value:.3g}"
+        number = f"{value:.1%}" if self.field.endswith("accuracy") else f"{value:.3g}"
+        shown = f"{self.field.replace('_', ' ')} {number}"
         reasons = []
         if not (value <= self.target if self.at_most else value >= self.target):
             reasons.append(shown)

@@ -63,6 +63,8 @@ from .search_panel import SearchPanel
 __all__ = ["MainWindow"]
 
 CURVE_HZ = 10
+#: the curves column's least width (pixels); in classroom mode, where its readout is all it shows besides the curves
+RIGHT_MIN, CLASSROOM_RIGHT_MIN = 250, 200
 #: Export PNG: what the image shows
 EXPORT_CHOICES = ("plot alone", "plot and curves", "whole window")
 
@@ -132,14 +134,16 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.compare_bar)
         right_layout.addWidget(self.readout)
         right_layout.addWidget(buttons)
-        right.setMinimumWidth(250)
+        self.file_buttons = buttons
+        right.setMinimumWidth(RIGHT_MIN)
 
         plot_column = QWidget()
         plot_layout = QVBoxLayout(plot_column)
         plot_layout.setContentsMargins(0, 0, 0, 0)
         # classification draws the boundary; regression the value map or the fitted curve
         self.regression = RegressionView()
-        self.neuron_curves = QCheckBox("neuron curves")
+        self.neuron_curves = QCheckBox("neurons")
+        self.neuron_curves.hide()  # regression on one input only
         self.neuron_curves.setToolTip(TOOLTIPS["neuron_curves"])
         self.neuron_curves.toggled.connect(self._mark_dirty)
         plot_layout.addWidget(self.boundary, 1)
@@ -331,8 +335,10 @@ class MainWindow(QMainWindow):
         if self.regression.isHidden() != (not regressing):  # one plot in the column: the task's
             self.boundary.setVisible(not regressing)
             self.regression.setVisible(regressing)
-        self.hard.setVisible(not regressing)
-        self.neuron_curves.setVisible(regressing and one_d)
+        if self.neuron_curves.isHidden() != (not (regressing and one_d)):  # one of the two in the row at a time
+            self.hard.setVisible(not regressing)
+            self.neuron_curves.setVisible(regressing and one_d)
+            self.plot_column.layout().invalidate()
         if regressing:
             snap = c.snapshot(None)
             self._draw_regression()
@@ -404,6 +410,15 @@ class MainWindow(QMainWindow):
         self.setFont(font)
         for box in self.controls.findChildren(QGroupBox):
             box.setVisible(not (on and box.title() in self.classroom_hidden))
+        # a projector's 1024 pixels: the file buttons (still in the File menu) and earlier runs make room
+        for widget in (self.file_buttons, self.compare_bar, self.log_scale):
+            widget.setVisible(not on)
+        self.hard.setVisible(not on and not self.regressing)
+        self.splitter.widget(2).setMinimumWidth(CLASSROOM_RIGHT_MIN if on else RIGHT_MIN)
+        self.plot_column.layout().invalidate()
+        scroll = self.controls_scroll
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())  # fmt: skip
         self._dirty = True
 
     def pick_hidden(self, title: str, hidden: bool) -> None:
