@@ -335,9 +335,10 @@ class MainWindow(QMainWindow):
         if self.regression.isHidden() != (not regressing):  # one plot in the column: the task's
             self.boundary.setVisible(not regressing)
             self.regression.setVisible(regressing)
-        if self.neuron_curves.isHidden() != (not (regressing and one_d)):  # one of the two in the row at a time
-            self.hard.setVisible(not regressing)
-            self.neuron_curves.setVisible(regressing and one_d)
+        hard, neurons = not regressing and not self.classroom, regressing and one_d
+        if (self.hard.isHidden(), self.neuron_curves.isHidden()) != (not hard, not neurons):
+            self.hard.setVisible(hard)  # the boundary's option, or the curve's: one of them in the row
+            self.neuron_curves.setVisible(neurons)
             self.plot_column.layout().invalidate()
         if regressing:
             snap = c.snapshot(None)

@@ -103,3 +103,11 @@ def test_every_regression_set_is_offered_and_trains_in_the_window(window, datase
         window.tabs.setCurrentIndex(i)
         window.redraw()
     assert window.controller.last_evaluation.train_r2 is not None
+
+
+def test_the_view_row_offers_only_what_the_plot_shown_takes(window):
+    c = window.controller
+    for dataset, hard, neurons in (("gaussians", False, False), ("sine", False, True), ("moons", True, False)):
+        c.choose(dataset=dataset, model="net")
+        window.redraw()
+        assert (window.hard.isVisible(), window.neuron_curves.isVisible()) == (hard, neurons), dataset
