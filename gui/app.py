@@ -34,7 +34,8 @@ __all__ = ["main", "build_parser", "install_interrupt_handler", "MAX_GRID", "TAB
 
 #: --tab's values and the window attribute of each tab
 TABS = {"training": "training_tab", "circuit": "circuit_view", "network": "network_tab", "hidden": "hidden_tab",
-        "parameters": "parameters_tab"}  # fmt: skip
+        "parameters": "parameters_tab", "classes": "classes_tab", "search": "search_tab",
+        "doctor": "doctor_tab"}  # fmt: skip
 
 #: the largest boundary grid, in pixels per side: the grid's points alone take 8 bytes each
 #: (1000² is 8 MB), and the model's scores and the image several times that
@@ -52,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--grid", default="200", help=f"boundary grid size in pixels per side (default 200, 10 to {MAX_GRID})"
     )
     parser.add_argument("--tab", choices=tuple(TABS), default="training", help="the tab to show first")
+    parser.add_argument("--classroom", action="store_true", help="classroom mode: larger fonts and points, the "
+                        "control groups a session picked hidden (a session saved in it reopens in it)")  # fmt: skip
     parser.add_argument("--circuit", help="the circuit the circuit tab shows (see torchcircuits list)")
     parser.add_argument("--follow", action="store_true", help="the circuit tab follows the training")
     parser.add_argument("--size", default="1440x860", help="window size WxH in pixels (default 1440x860)")
@@ -133,7 +136,10 @@ def _screenshot(window, settings: RunSettings, path: str) -> int:
     from .image_files import save_png
 
     window.controller.run_steps(settings.steps)
+    size = window.size()
     window.show()
+    QApplication.processEvents()
+    window.resize(size)  # showing may widen it to its first layout's liking (35 px at 1024): the asked size rules
     QApplication.processEvents()  # lays the window out at its size
     window.fit_view()
     QApplication.processEvents()
@@ -209,6 +215,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if window.status.property("level") == "error" and args.screenshot:
             print(f"torchcircuits-gui: error: cannot open session {args.session}", file=sys.stderr)
             return 2
+    if args.classroom:
+        window.set_classroom(True)
     if args.circuit:
         window.circuit_view.set_circuit(args.circuit)
     if args.follow:
@@ -218,5 +226,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return _screenshot(window, settings, args.screenshot)
     install_interrupt_handler(app)
     window.show()
+    app.processEvents()
+    window.resize(*size)  # showing may widen it to its first layout's liking: the asked size rules
     code = app.exec()
     return EXIT_INTERRUPTED if app.property("interrupted") else code

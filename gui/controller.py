@@ -24,6 +24,7 @@ from torchcircuits.errors import InputError
 from torchcircuits.health import diagnose, divergence_message
 from torchcircuits.inside import HiddenMap, NetworkState, grid_outputs
 from torchcircuits.landscape import parse_ref
+from torchcircuits.metrics import ClassReport
 from torchcircuits.recipes import recipe_config, recipe_for, recipe_summary
 from torchcircuits.run import PRESETS, DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
@@ -31,10 +32,14 @@ from torchcircuits.trainer import Diverged, Evaluation, StepStats, TrainConfig, 
 
 from .history import DecimatingHistory
 from .inside_model import InsideViews, ParameterView
+from .regression_view import RegressionFit
+from .rewind import SnapshotTrail
+from .run_compare import RunArchive, change_label
 
 __all__ = ["TrainingController", "HISTORY_COLUMNS", "Snapshot", "HINGE_LIKE"]
 
-HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "train_rmse", "test_rmse",
+                   "train_r2", "test_r2")
 
 
 #: losses whose ±1 margins the boundary draws
@@ -75,6 +80,14 @@ class Snapshot:
     network: NetworkState | None = None
     hidden: HiddenMap | None = None
     parameters: ParameterView | None = None
+
+
+def _history_up_to(saved: dict, step: int) -> DecimatingHistory:
+    """The history of ``saved`` (DecimatingHistory.to_json) with the records after ``step`` left out."""
+    steps = saved["columns"].index("step")
+    rows = [row for row in saved["rows"] if row[steps] <= step]
+    kept = {**saved, "rows": rows, "offered": len(rows) * saved["stride"]}
+    return DecimatingHistory.from_json(kept, HISTORY_COLUMNS) or DecimatingHistory(HISTORY_COLUMNS)
 
 
 def _load(spec: DataSpec) -> tuple[Dataset, Dataset]:
@@ -138,6 +151,18 @@ class TrainingController(QObject):
         self._timer.timeout.connect(self._tick)
         #: (time a tick started, steps it took): the last second of ticks, for steps per second
         self._rate_window: list[tuple[float, int]] = []
+        #: the last change _replace_all refused (what apply_config returns when a new model cannot be made)
+        self.refusal: InputError | None = None
+        #: the trainer's state at recorded steps, for the rewind slider
+        self.trail = SnapshotTrail()
+        #: earlier runs' curves for comparison, and the settings the current run started with
+        self.runs = RunArchive()
+        self._installed_settings = self.settings
+        #: while rewound: the trail's entries as they were before (scrubbing forward again), else None
+        self.rewind_base: list[tuple[int, dict]] | None = None
+        self._rewind_history: dict | None = None
+        #: the trail entry shown while rewound
+        self.rewound_to = 0
         self._build_trainer()
 
     # --- state ----------------------------------------------------------------------------
@@ -195,6 +220,47 @@ class TrainingController(QObject):
         self._snapshot_key, self._snapshot = key, snap
         return snap
 
+    def class_report(self) -> tuple[ClassReport, str] | None:
+        """The trainer's confusion matrix and per-class metrics, and which set they are on ("test" or "training").
+
+        None without a model or for regression.
+        """
+        trainer = self.trainer
+        report = None if trainer is None else trainer.class_report()
+        if report is None:
+            return None
+        return report, "test" if trainer.test_set is not None else "training"
+
+    def regression_fit(
+        self, grid: torch.Tensor | None = None, bounds: tuple[float, float, float, float] | None = None,
+        neurons: bool = False, samples: int = 400,
+    ) -> RegressionFit | None:
+        """What the regression views draw; None without a model or for classification.
+
+        1-D data: the model on ``samples`` x values spanning the data with a 10%
+        margin, the first hidden layer's outputs there when ``neurons``, the model
+        at the training points. 2-D data: the model on ``grid`` (G², 2), laid out as
+        a G×G image covering ``bounds``.
+        """
+        trainer = self.trainer
+        if trainer is None or trainer.loss.task != "regression":
+            return None
+        targets = torch.cat([self.train.labels, self.test.labels])
+        levels = (float(targets.min()), float(targets.max()))
+        if self.train.inputs == 1:
+            xs = torch.cat([self.train.X[:, 0], self.test.X[:, 0]])
+            lo, hi = float(xs.min()), float(xs.max())
+            pad = 0.1 * max(hi - lo, 1e-3)
+            x = torch.linspace(lo - pad, hi + pad, samples, dtype=torch.float64)
+            hidden = trainer.hidden_activations(x[:, None]) if neurons and trainer.spec.hidden else None
+            return RegressionFit(levels, x=x, fitted=trainer.predict(x[:, None]),
+                                 neurons=None if hidden is None else hidden[0],
+                                 predicted=trainer.predict(self.train.X))  # fmt: skip
+        if grid is None:
+            return None
+        size = round(len(grid) ** 0.5)
+        return RegressionFit(levels, values=trainer.predict(grid).reshape(size, size), bounds=bounds)
+
     def _build_trainer(self) -> bool:
         """A fresh Trainer at step 0 on the current settings and data; on bad data the trainer is None."""
         try:
@@ -208,8 +274,12 @@ class TrainingController(QObject):
 
     def _install(self, trainer: Trainer | None, history: DecimatingHistory | None = None) -> None:
         """Make ``trainer`` the model: fresh readouts, history (or the given one), health; playing goes on."""
+        if self.trainer is not None:  # the run that ends joins the earlier runs' curves
+            self.runs.add(change_label(self._installed_settings, self.settings), self.history)
+        self._installed_settings = self.settings
         self.trainer = trainer
-        self.history.clear()
+        self.history = DecimatingHistory(HISTORY_COLUMNS)  # a new buffer: the rewind and compare copies stay valid
+        self.trail.clear()
         self.last_stats = self.last_evaluation = None
         self.max_grad_diff = None
         self.steps_per_second = None
@@ -243,8 +313,14 @@ class TrainingController(QObject):
             test_loss=evaluation.test_loss,
             train_accuracy=evaluation.train_accuracy,
             test_accuracy=evaluation.test_accuracy,
+            train_rmse=evaluation.train_rmse,
+            test_rmse=evaluation.test_rmse,
+            train_r2=evaluation.train_r2,
+            test_r2=evaluation.test_r2,
         )
         self.inside.record(self.trainer, evaluation.step)
+        self.rewind_base = self._rewind_history = None  # training went on: the rewound-over future is gone
+        self.trail.offer(evaluation.step, self.trainer.state_dict)
 
     def _roll_back(self) -> None:
         """Back to the last finite parameters, marked diverged (the one place that writes trainer state)."""
@@ -419,6 +495,7 @@ class TrainingController(QObject):
         try:
             trainer = Trainer(settings.config, train, test)
         except InputError as error:
+            self.refusal = error
             self.sigMessage.emit("error", f"not changed: {error.as_flag()}")
             self.sigSettings.emit()
             return False
@@ -428,34 +505,41 @@ class TrainingController(QObject):
         self.sigMessage.emit("info", message)
         return True
 
-    def apply_config(self, config: TrainConfig) -> None:
-        """Change training settings: live when the model stays the same, else a reset that says so."""
+    def apply_config(self, config: TrainConfig) -> InputError | None:
+        """Change training settings: live when the model stays the same, else a reset that says so.
+
+        Returns the refusal (nothing changed) or None.
+        """
         try:
             config = config.validated()
+            # the data's own conditions (early stopping needs a test set) are the trainer's to check
+            retuned = self.trainer is not None and not self.trainer.diverged and self.trainer.retune(config)
         except InputError as error:
             self.sigMessage.emit("error", error.as_flag())
             self.sigSettings.emit()
-            return
+            return error
         old = self.settings.config
         if config == old:
-            return
-        if self.trainer is not None and not self.trainer.diverged and self.trainer.retune(config):
+            return None
+        if retuned:
             self.preset = None
             self.settings = replace(self.settings, config=config)
             self.sigSettings.emit()
             self.sigMessage.emit("info", "applied to the running model" if self.running else "applied to the model")
-            return
+            return None
         changed = [f for f in vars(config) if getattr(config, f) != getattr(old, f)]
         if self.trainer is None:  # no model to keep: take the settings, the data still decides
             self.preset = None
             self.settings = replace(self.settings, config=config)
             self.sigSettings.emit()
             self._build_trainer()
-            return
+            return None
         settings = replace(self.settings, config=config)
         if self._replace_all(settings, self.train, self.test, f"model reset to step 0 ({', '.join(changed)} changed)"):
             self.preset = None
             self.sigSettings.emit()
+            return None
+        return self.refusal
 
     def choose(self, dataset: str | None = None, model: str | None = None) -> None:
         """Pick a data set and/or a model: the pair's recipe (settings that train), fresh data, step 0.
@@ -533,6 +617,30 @@ class TrainingController(QObject):
         """Back to step 0 with fresh parameters from the seed (data and added points kept)."""
         if self._build_trainer():
             self.sigMessage.emit("info", "reset to step 0")
+
+    def rewind(self, index: int) -> None:
+        """Show the run as it was at trail entry ``index`` (paused); playing or stepping continues from there.
+
+        The trainer is put back to that entry's state (parameters, optimizer and
+        random state), the curves to the records up to its step. Until training
+        goes on, any entry can be shown again, the later ones included.
+        """
+        trainer = self.trainer
+        entries = self.rewind_base if self.rewind_base is not None else list(self.trail.entries)
+        if trainer is None or not 0 <= index < len(entries):
+            return
+        self.pause()
+        if self.rewind_base is None:
+            self.rewind_base, self._rewind_history = entries, self.history.to_json()
+        step, state = entries[index]
+        trainer.load_state_dict(state)
+        self.trail.entries = entries[: index + 1]
+        self.history = _history_up_to(self._rewind_history, step)
+        self.rewound_to = index
+        self.last_stats, self.max_grad_diff, self.health = None, None, None
+        self.last_evaluation = trainer.evaluate()
+        self._last_finite = (step, trainer.parameters())
+        self.sigStepped.emit()
 
     # --- the inside views' choices ---------------------------------------------------------------
     def choose_hidden_axes(self, layer: int, neurons: tuple[int, int] | None) -> None:

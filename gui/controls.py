@@ -30,7 +30,7 @@ from PyQt6.QtWidgets import (
 
 from torchcircuits.activations import ACTIVATIONS
 from torchcircuits.config import BACKENDS, DTYPES, MODELS, TEXT_PARSERS, parse_batch, parse_hidden, parse_whole
-from torchcircuits.data import CLASSIFICATION_SETS, GENERATED
+from torchcircuits.data import CLASSIFICATION_SETS, GENERATED, REGRESSION_SETS
 from torchcircuits.errors import InputError, parse_float
 from torchcircuits.losses import losses_for
 from torchcircuits.models import INITS
@@ -39,6 +39,8 @@ from torchcircuits.run import PRESETS, DataSpec
 
 from .controller import TrainingController
 from .help import TOOLTIPS, in_app_words
+from .hidden_layers import HiddenLayersEditor
+from .setting_fields import SettingFields
 
 __all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE", "MAX_POINTS"]
 
@@ -69,8 +71,7 @@ class ControlPanel(QWidget):
 
         # data
         self.dataset = QComboBox()
-        # the app draws classification sets; regression sets train from the command line (docs/library.md)
-        self.dataset.addItems(CLASSIFICATION_SETS)
+        self.dataset.addItems([*CLASSIFICATION_SETS, *REGRESSION_SETS])
         self.n = QLineEdit()
         self.noise = QLineEdit()
         self.classes = QLineEdit()
@@ -104,9 +105,10 @@ class ControlPanel(QWidget):
         self.activation.addItems(ACTIVATIONS)
         self.init = QComboBox()
         self.init.addItems([_DEFAULT, *INITS])
+        self.layers = HiddenLayersEditor(controller)
         layout.addWidget(
             self._group("Model", [("model", self.model), ("loss", self.loss), ("hidden layers", self.hidden),
-                                  ("activation", self.activation), ("init", self.init)])
+                                  ("", self.layers), ("activation", self.activation), ("init", self.init)])
         )  # fmt: skip
 
         # training
@@ -135,6 +137,9 @@ class ControlPanel(QWidget):
         for field in (self.hidden, self.lr, self.reg, self.batch, self.momentum, self.seed):
             field.editingFinished.connect(lambda f=field: self._config_changed(f))
         self.compare.toggled.connect(lambda _: self._config_changed(self.compare))
+        #: the Chapter 3 settings (optimizer, schedule, practice, features, imbalance), named as on the command line
+        self.more = SettingFields(controller)
+        layout.addWidget(self.more)
 
         layout.addStretch(1)
         for combo in self.findChildren(QComboBox):  # a long CSV path must not widen the panel

@@ -49,6 +49,11 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 curve.setDownsampling(auto=True, method="peak")
                 curve.setClipToView(True)
                 self.curves[f"{split}_{kind}"] = curve
+        # regression: R² takes the accuracy curves' place, RMSE beside it in grey (new items; hidden otherwise)
+        for split, style in (("train", pg.QtCore.Qt.PenStyle.SolidLine), ("test", pg.QtCore.Qt.PenStyle.DashLine)):
+            self.curves[f"{split}_rmse"] = self.accuracy_plot.plot(pen=pg.mkPen((110, 110, 110), width=2, style=style))
+        #: what the second plot shows: "accuracy" (classification) or "r2" (regression, with the RMSE)
+        self.metric = "accuracy"
         self.log_scale = False
         self._titles: dict[str, str] = {}
         self._x_end = 0.0
@@ -77,10 +82,18 @@ class CurvesView(pg.GraphicsLayoutWidget):
         key = '<span style="color:#145ac8">— train</span>' + (
             ' &nbsp;<span style="color:#e67800">- - test</span>' if has_test else ""
         )
+        regression = history.last("train_r2") is not None
+        if regression != (self.metric == "r2"):
+            self.metric = "r2" if regression else "accuracy"
+            if regression:  # R² starts below 0 and the RMSE above 1: the axis follows them
+                self.accuracy_plot.enableAutoRange(axis="y")
+            else:
+                self.accuracy_plot.setYRange(0.0, 1.02, padding=0)
+        titles = {"loss": "loss", "accuracy": "R² and RMSE (grey)" if regression else "accuracy"}
         for plot, kind in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
-            if self._titles.get(kind) != key:
-                plot.setTitle(f"{kind} &nbsp; {key}", size="9pt")
-                self._titles[kind] = key
+            if self._titles.get(kind) != key + titles[kind]:
+                plot.setTitle(f"{titles[kind]} &nbsp; {key}", size="9pt")
+                self._titles[kind] = key + titles[kind]
         last = float(steps[-1]) if len(steps) else 0.0
         end = nice_ceiling(max(last, 10.0))
         if end != self._x_end:  # the axis changes in round jumps, not every frame (repainting it costs)
@@ -88,7 +101,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
             self.loss_plot.setXRange(0.0, end, padding=0.0)
         shown = []
         for name, curve in self.curves.items():
-            values = history.column(name)
+            if self.metric == "r2" and name.endswith("accuracy"):
+                name = name.replace("accuracy", "r2")
+            values = history.column(name) if name in history.columns else np.full(len(steps), np.nan)
             keep = ~np.isnan(values)
             if self.log_scale and name.endswith("loss"):
                 keep &= values > 0  # a loss of exactly 0 has no place on a log axis

@@ -41,6 +41,8 @@ TOOLTIPS: dict[str, str] = {
     "reset_view": "Fit the plot to the data again (or double-click the plot)",
     "log_scale": "Show the loss on a log scale",
     "hard": "Two flat colours instead of the score shading",
+    "neuron_curves": "Regression on one input: draw each first-layer hidden neuron's own output as a faint curve "
+                     "(the pieces the fit is made of)",
 }
 
 #: the circuit tab's controls
@@ -113,6 +115,24 @@ ABOUT: dict[str, str] = {
         "<b>Parameters</b>: the training loss over two parameters, every other one held at its current value, "
         "around the current point (the ring), with the path the training took (the white line) and, with momentum, "
         "where momentum carries them next (the arrow). The map is remade at most once a second while training."
+    ),
+    "Classes": (
+        "<b>Classes</b>: the confusion matrix on the test set (the training set when there is none): row the true "
+        "class, column the class predicted, the diagonal right; beside it each class's precision (of the points "
+        "predicted as it, the share that are it) and recall (of its points, the share found). When the classes are "
+        "unbalanced the balanced accuracy, the mean recall, stands beside the accuracy."
+    ),
+    "Search": (
+        "<b>Search</b>: <code>torchcircuits search</code> on the current settings: each trial draws values from the "
+        "ranges (log ranges evenly in the exponent), trains on K-1 folds of the training points and is scored on "
+        "the fold left out. It runs in the background; the scatter puts each trial at its first two settings, "
+        "darker for a better mean validation metric, the best ringed. Hover a trial for its numbers, click it to "
+        "load its settings."
+    ),
+    "Doctor": (
+        "<b>Doctor</b>: <code>torchcircuits doctor</code> on the current settings: the loss at the start against "
+        "what chance gives, gradients against numerical ones, training with the inputs zeroed, overfitting a tiny "
+        "subset. Each line is PASS, WARN, FAIL or SKIP with its numbers."
     ),
 }
 

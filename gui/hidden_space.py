@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 from .boundary import CLASS_COLOURS
 from .controller import TrainingController
 from .help import INSIDE_TOOLTIPS
+from .regression_view import value_brushes
 from .run_bar import RunBar
 from .tab_layout import bare_plot, stack_tab
 
@@ -124,8 +125,10 @@ class HiddenSpaceView(QWidget):
         x, y = _polylines(hidden.lines.numpy())
         self.lines.setData(x, y)
         labels = self.controller.train.labels.numpy()
-        colours = CLASS_COLOURS[labels % len(CLASS_COLOURS)]
-        brushes = [pg.mkBrush(*c) for c in colours]
+        if self.controller.train.task == "regression":  # real targets: coloured on the value map's scale
+            brushes = value_brushes(labels, (float(labels.min()), float(labels.max())))
+        else:
+            brushes = [pg.mkBrush(*c) for c in CLASS_COLOURS[labels % len(CLASS_COLOURS)]]
         self.points.setData(pos=hidden.points.numpy(), brush=brushes)
         if hidden.labels != self._labels_key:
             self._labels_key = hidden.labels

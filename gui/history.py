@@ -78,12 +78,15 @@ class DecimatingHistory:
         """Rebuild :meth:`to_json`'s output; None when it is missing or does not fit ``columns``."""
         history = cls(columns, capacity)
         try:
-            if list(obj["columns"]) != list(columns) or len(obj["rows"]) > capacity:
+            saved = list(obj["columns"])
+            # a session saved with fewer columns (before RMSE and R² were recorded) reopens, the new ones empty
+            if not set(saved) <= set(columns) or "step" not in saved or len(obj["rows"]) > capacity:
                 return None
             rows = np.array([[np.nan if v is None else float(v) for v in row] for row in obj["rows"]], dtype=np.float64)
-            if rows.size and rows.shape[1] != len(columns):
+            if rows.size and rows.shape[1] != len(saved):
                 return None
-            history._data[: len(rows)] = rows.reshape(len(rows), len(columns))
+            for i, name in enumerate(saved):
+                history._data[: len(rows), columns.index(name)] = rows.reshape(len(rows), len(saved))[:, i]
             history._size, history.stride, history._offered = len(rows), int(obj["stride"]), int(obj["offered"])
         except (KeyError, TypeError, ValueError):
             return None

@@ -13,14 +13,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtGui import QAction, QFont, QKeySequence
 from PyQt6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -37,17 +41,24 @@ from torchcircuits.errors import InputError
 from torchcircuits.run import DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
 
-from .boundary import BoundaryView, plot_bounds
+from .boundary import BoundaryView, grid_points, plot_bounds
 from .circuit_view import CircuitView
+from .class_panel import ClassPanel
+from .classroom import CLASSROOM_FONT_PT, CLASSROOM_POINT_SCALE, Challenge, parse_challenge
 from .controller import TrainingController
 from .controls import PRESET_TITLES, ControlPanel
 from .curves import CurvesView
+from .doctor_panel import DoctorPanel
 from .help import ABOUT, SHORTCUTS, TOOLTIPS, in_app_words
 from .hidden_space import HiddenSpaceView
 from .image_files import save_png
 from .network_tab import NetworkTab
 from .parameter_space import ParameterSpaceView
+from .regression_view import RegressionView
+from .rewind import RewindBar
 from .run_bar import RunBar
+from .run_compare import CompareBar
+from .search_panel import SearchPanel
 
 __all__ = ["MainWindow"]
 
@@ -55,6 +66,8 @@ CURVE_HZ = 5
 #: while training runs, a frame waits at least this many times its own cost after the last one ended, so drawing
 #: takes at most a third of the time and the steps get the rest (on a busy machine frames thin out, steps go on)
 FRAME_GAP = 2.0
+#: the curves column's least width (pixels); in classroom mode, where its readout is all it shows besides the curves
+RIGHT_MIN, CLASSROOM_RIGHT_MIN = 250, 200
 #: Export PNG: what the image shows
 EXPORT_CHOICES = ("plot alone", "plot and curves", "whole window")
 
@@ -71,6 +84,8 @@ class MainWindow(QMainWindow):
         self.controls = ControlPanel(self.controller)
         self.run_bar = RunBar(self.controller)
         self._dirty = True
+        #: pixels per side of the regression value map
+        self.regression_grid = min(grid_size, 120)
         self._bounds_key: object = None
         self.last_frame_ms = 0.0
         self._frame_ended = 0.0
@@ -121,19 +136,32 @@ class MainWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.curves, 1)
+        self.compare_bar = CompareBar(self.controller.runs, self.curves.loss_plot, self.curves.accuracy_plot)
+        right_layout.addWidget(self.compare_bar)
         right_layout.addWidget(self.readout)
         right_layout.addWidget(buttons)
-        right.setMinimumWidth(250)
+        self.file_buttons = buttons
+        right.setMinimumWidth(RIGHT_MIN)
 
         plot_column = QWidget()
         plot_layout = QVBoxLayout(plot_column)
         plot_layout.setContentsMargins(0, 0, 0, 0)
+        # classification draws the boundary; regression the value map or the fitted curve
+        self.regression = RegressionView()
+        self.neuron_curves = QCheckBox("neurons")
+        self.neuron_curves.hide()  # regression on one input only
+        self.neuron_curves.setToolTip(TOOLTIPS["neuron_curves"])
+        self.neuron_curves.toggled.connect(self._mark_dirty)
         plot_layout.addWidget(self.boundary, 1)
+        plot_layout.addWidget(self.regression, 1)
+        self.regression.hide()
         view_row = QHBoxLayout()
-        for widget in (self.reset_view, self.log_scale, self.hard):
+        for widget in (self.reset_view, self.log_scale, self.hard, self.neuron_curves):
             view_row.addWidget(widget)
         view_row.addStretch(1)
         plot_layout.addLayout(view_row)
+        self.rewind_bar = RewindBar(self.controller)
+        plot_layout.addWidget(self.rewind_bar)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
@@ -164,12 +192,26 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.network_tab, "Network")
         self.tabs.addTab(self.hidden_tab, "Hidden space")
         self.tabs.addTab(self.parameters_tab, "Parameters")
+        self.classes_tab = ClassPanel(self.controller)
+        self.tabs.addTab(self.classes_tab, "Classes")
+        self.search_tab = SearchPanel(self.controller)
+        self.doctor_tab = DoctorPanel(self.controller)
+        self.tabs.addTab(self.search_tab, "Search")
+        self.tabs.addTab(self.doctor_tab, "Doctor")
         self.tabs.currentChanged.connect(lambda _: self._mark_dirty())
         self.status = QLabel()
         self.status.setWordWrap(True)
+        #: classroom mode, the control groups it hides, and the session's challenge (docs/app.md "Classroom")
+        self.classroom = False
+        self.classroom_hidden: set[str] = set()
+        self.challenge: Challenge | None = None
+        self.challenge_label = QLabel()
+        self.challenge_label.setWordWrap(True)
+        self.challenge_label.hide()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.challenge_label)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
         self.setCentralWidget(central)
@@ -214,6 +256,21 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(SHORTCUTS[name]))
             action.triggered.connect(slot)
             self.run_actions[name] = action
+        view = bar.addMenu("&View")
+        self.classroom_action = view.addAction("Classroom mode")
+        self.classroom_action.setCheckable(True)
+        self.classroom_action.setStatusTip("Larger fonts and points for a projector; hides the control groups picked "
+                                           "below. Saved in the session")  # fmt: skip
+        self.classroom_action.toggled.connect(self.set_classroom)
+        hide_menu = view.addMenu("Hide in classroom mode")
+        self.hide_actions: dict[str, QAction] = {}
+        for box in self.controls.findChildren(QGroupBox):
+            title = box.title()
+            action = hide_menu.addAction(title)
+            action.setCheckable(True)
+            action.toggled.connect(lambda on, t=title: self.pick_hidden(t, on))
+            self.hide_actions[title] = action
+        view.addAction("Set challenge…").triggered.connect(self.ask_challenge)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("About this view").triggered.connect(self.show_about)
 
@@ -240,9 +297,21 @@ class MainWindow(QMainWindow):
 
     def fit_view(self) -> None:
         """Fit the boundary plot to the data (Reset view, double-click)."""
-        self.boundary.set_bounds(plot_bounds(self.controller.all_points().X.numpy()))
-        self.network_tab.fit_view()
+        X = self.controller.all_points().X.numpy()
+        self.regression.enableAutoRange()
+        if X.shape[1] == 2:  # the plane's views; a 1-D set has only the fitted curve
+            self.boundary.set_bounds(plot_bounds(X))
+            self.network_tab.fit_view()
         self._dirty = True
+
+    def current_plot(self):
+        """The plot the training tab shows: the boundary, or for regression the value map or the curve."""
+        return self.regression if self.regressing else self.boundary
+
+    @property
+    def regressing(self) -> bool:
+        """Whether the data is a regression set (the regression views replace the boundary)."""
+        return self.controller.train.task == "regression"
 
     def _on_reset(self) -> None:
         # refit only when the data set itself changes: an added point or Clear points keeps the view
@@ -265,24 +334,57 @@ class MainWindow(QMainWindow):
         self._dirty = False
         c = self.controller
         inside = self.tabs.currentWidget()
-        if inside in (self.network_tab, self.hidden_tab, self.parameters_tab):
-            inside.redraw()  # the training tab is hidden: its plots wait until it is in front again
+        one_d = c.train.inputs == 1
+        for tab in (self.network_tab, self.hidden_tab):  # they draw the input plane: a 1-D set has none
+            self.tabs.setTabEnabled(self.tabs.indexOf(tab), not one_d)
+        if inside in (self.network_tab, self.hidden_tab, self.parameters_tab, self.classes_tab, self.search_tab,
+                      self.doctor_tab):
+            if not (one_d and inside in (self.network_tab, self.hidden_tab)):
+                inside.redraw()  # the training tab is hidden: its plots wait until it is in front again
             self.last_frame_ms = (time.perf_counter() - start) * 1000.0
             return
         # while training runs, a coarser map: half the points to score, the contour as smooth
-        snap = c.snapshot(self.boundary.grid(coarse=c.running if coarse is None else coarse))
-        self.boundary.show_scores(snap.scores, margins=snap.margins)
-        self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
+        regressing = self.regressing
+        if self.regression.isHidden() != (not regressing):  # one plot in the column: the task's
+            self.boundary.setVisible(not regressing)
+            self.regression.setVisible(regressing)
+        hard, neurons = not regressing and not self.classroom, regressing and one_d
+        if (self.hard.isHidden(), self.neuron_curves.isHidden()) != (not hard, not neurons):
+            self.hard.setVisible(hard)  # the boundary's option, or the curve's: one of them in the row
+            self.neuron_curves.setVisible(neurons)
+            self.plot_column.layout().invalidate()
+        if regressing:
+            snap = c.snapshot(None)
+            self._draw_regression()
+        else:
+            snap = c.snapshot(self.boundary.grid(coarse=c.running if coarse is None else coarse))
+            self.boundary.show_scores(snap.scores, margins=snap.margins)
+            self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
         if curves is None:
             curves = not snap.running or start - self._curves_drawn_at >= 1.0 / CURVE_HZ
         if curves:
             self.curves.show_history(c.history)
+            self.compare_bar.show_runs()
             self._curves_drawn_at = start
         self.readout.setText(readout_html(snap))
+        if self.classroom or self.boundary.property("enlarged"):
+            self._enlarge_points()
+            self.boundary.setProperty("enlarged", self.classroom)
+        self.show_challenge()
         self.run_bar.show_counter()
         if self.circuit_view.follow.isChecked() and self.tabs.currentWidget() is self.circuit_view:
             self.circuit_view.refresh()
         self.last_frame_ms = (time.perf_counter() - start) * 1000.0
+
+    def _draw_regression(self) -> None:
+        c = self.controller
+        grid = bounds = None
+        if c.train.inputs == 2:
+            bounds = plot_bounds(c.all_points().X.numpy())
+            grid = grid_points(bounds, self.regression_grid)
+        fit = c.regression_fit(grid, bounds, neurons=self.neuron_curves.isChecked())
+        if fit is not None:
+            self.regression.show_fit(fit, c.train.X, c.train.labels, c.test.X, c.test.labels)
 
     def show_message(self, level: str, text: str) -> None:
         """One line in the status bar; an empty text clears it. Flags are named by their fields' labels."""
@@ -303,11 +405,87 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def view_options(self) -> dict:
-        options = {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked()}
+        options = {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked(),
+                   "classroom": {"on": self.classroom, "hidden": sorted(self.classroom_hidden)},
+                   "challenge": None if self.challenge is None else self.challenge.text}  # fmt: skip
         practice = self.circuit_view.practice_state()
         if practice is not None:
             options["practice"] = practice  # the circuit tab's exercises, so a session remembers progress
         return options
+
+    # --- classroom ------------------------------------------------------------------------------
+    def set_classroom(self, on: bool) -> None:
+        """Classroom mode: larger fonts and points, the picked control groups hidden."""
+        self.classroom = on
+        if self.classroom_action.isChecked() != on:
+            self.classroom_action.setChecked(on)
+        font = QFont(self.font())
+        font.setPointSize(CLASSROOM_FONT_PT if on else QApplication.font().pointSize())
+        self.setFont(font)
+        for box in self.controls.findChildren(QGroupBox):
+            box.setVisible(not (on and box.title() in self.classroom_hidden))
+        # a projector's 1024 pixels: the file buttons (still in the File menu) and earlier runs make room
+        for widget in (self.file_buttons, self.compare_bar, self.log_scale):
+            widget.setVisible(not on)
+        self.hard.setVisible(not on and not self.regressing)
+        self.splitter.widget(2).setMinimumWidth(CLASSROOM_RIGHT_MIN if on else RIGHT_MIN)
+        self.plot_column.layout().invalidate()
+        scroll = self.controls_scroll
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())  # fmt: skip
+        self._dirty = True
+
+    def pick_hidden(self, title: str, hidden: bool) -> None:
+        """Whether classroom mode hides the control group ``title``."""
+        (self.classroom_hidden.add if hidden else self.classroom_hidden.discard)(title)
+        if self.hide_actions[title].isChecked() != hidden:
+            self.hide_actions[title].setChecked(hidden)
+        self.set_classroom(self.classroom)
+
+    def set_challenge(self, text: str | None) -> bool:
+        """Carry a challenge line (None or empty: none); a line that does not parse is refused in the status."""
+        if not text:
+            self.challenge = None
+            self.challenge_label.hide()
+            return True
+        try:
+            self.challenge = parse_challenge(text)
+        except InputError as error:
+            self.show_message("error", str(error))
+            return False
+        self.challenge_label.show()
+        self._dirty = True
+        self.show_challenge()
+        return True
+
+    def ask_challenge(self) -> None:
+        text, ok = QInputDialog.getText(self, "Challenge", "e.g. reach test loss <= 0.18 on xor with at most 4 "
+                                        "neurons (empty: none)", text=self.challenge.text if self.challenge else "")
+        if ok:
+            self.set_challenge(text.strip() or None)
+
+    def show_challenge(self) -> None:
+        if self.challenge is None:
+            return
+        c = self.controller
+        hidden = c.trainer.spec.hidden if c.trainer is not None else ()
+        met, line = self.challenge.verdict(c.last_evaluation, c.settings.data.name, tuple(hidden))
+        colour = "#1a7f37" if met else "#8a5a00"
+        mark = "✔" if met else "…"
+        self.challenge_label.setText(f'<b>Challenge</b>: {self.challenge.text} — '
+                                     f'<span style="color:{colour}">{mark} {line}</span>')  # fmt: skip
+        self.challenge_label.setProperty("met", met)
+
+    def _enlarge_points(self) -> None:
+        """Classroom mode: the plot's points drawn larger (their items keep the size until it changes)."""
+        scale = CLASSROOM_POINT_SCALE if self.classroom else 1.0
+        for plot in (self.boundary, self.regression):
+            for item in plot.getPlotItem().listDataItems() if hasattr(plot, "getPlotItem") else plot.items():
+                if isinstance(item, pg.ScatterPlotItem):
+                    base = item.property("base_size") or item.opts["size"]
+                    item.setProperty("base_size", base)
+                    if item.opts["size"] != base * scale:
+                        item.setSize(base * scale)
 
     def _confirm(self, title: str, text: str) -> bool:
         """Ask yes or no (tests replace this)."""
@@ -330,7 +508,7 @@ class MainWindow(QMainWindow):
         which = which or self.export_choice.currentText()
         self.redraw(curves=True)
         if which == "plot alone":
-            return self.boundary.grab()
+            return self.current_plot().grab()
         if which == "plot and curves":
             return self.splitter.grab()
         return self.grab()
@@ -419,6 +597,14 @@ class MainWindow(QMainWindow):
             self.hard.setChecked(bool(view.get("hard_boundary")))
             if isinstance(view.get("practice"), dict):
                 self.circuit_view.restore_practice(view["practice"])
+            classroom = view.get("classroom")
+            if isinstance(classroom, dict):  # older sessions have none: the window stays as it is
+                for title in self.hide_actions:
+                    hidden = classroom.get("hidden")
+                    self.pick_hidden(title, isinstance(hidden, list) and title in hidden)
+                self.set_classroom(bool(classroom.get("on")))
+            challenge = view.get("challenge")
+            self.set_challenge(challenge if isinstance(challenge, str) else None)
 
     def ask_export_png(self) -> None:
         if path := self._ask(True, "Export plots", "PNG images (*.png)", ".png"):
@@ -459,6 +645,13 @@ def readout_html(snap) -> str:
         (f"<b>train acc.</b> {percent(evaluation.train_accuracy)}",
          f"<b>test acc.</b> {percent(evaluation.test_accuracy)}"),
     ]  # fmt: skip
+    if evaluation.train_rmse is not None:  # regression: RMSE and R² take the accuracy's row
+
+        def number(value: float | None) -> str:
+            return "–" if value is None else f"{value:.3g}"
+
+        rows[-1] = (f"<b>RMSE</b> {number(evaluation.train_rmse)} / test {number(evaluation.test_rmse)}",
+                    f"<b>R²</b> {number(evaluation.train_r2)} / test {number(evaluation.test_r2)}")  # fmt: skip
     if snap.stats is not None:
         rows[1] = (rows[1][0], f"<b>grad norm</b> {snap.stats.grad_norm:.3g}")
     if snap.compare:

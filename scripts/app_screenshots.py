@@ -8,7 +8,9 @@ the window and at 100%. Each at 1024x640 (named ...-1024x640.png) and at
 1440x860 (no size in the name: the README's images), plus the circuit tab
 following the guide's net after its 400 steps (app-circuit-follow.png). Inside the net: the Chapter 2 net
 (seed 0) in the network tab at step 0 and after its 400 steps, the spiral net's first hidden layer in the
-hidden-space tab, the guide's SVM's path in the parameters tab.
+hidden-space tab, the guide's SVM's path in the parameters tab. Chapter 3 (group ``chapter3``): the sine
+fit with residuals and neuron curves, the gaussians value map, the Classes tab on unbalanced 3-class blobs,
+the Search tab's scatter, and classroom mode with a challenge.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,6 +28,7 @@ from PyQt6.QtWidgets import QApplication  # noqa: E402
 
 from torchcircuits.recipes import recipe_config  # noqa: E402
 from torchcircuits.run import PRESETS, DataSpec, RunSettings  # noqa: E402
+from torchcircuits.search import parse_vary, random_search  # noqa: E402
 from torchcircuits_gui.window import MainWindow  # noqa: E402
 
 SIZES = ((1024, 640), (1440, 860))
@@ -40,12 +44,59 @@ INSIDE = {
     "app-hidden-spiral": (RunSettings(recipe_config("spiral", "net"), DataSpec("spiral")), 500, "hidden_tab", None),
     "app-parameters-guide-svm": (PRESETS["guide-svm"], 400, "parameters_tab", "guide-svm"),
 }
-GROUPS = ("training", "circuit", "inside")
+GROUPS = ("training", "circuit", "inside", "chapter3")
+
+
+def _sine(window: MainWindow) -> None:
+    window.controller.choose(dataset="sine", model="net")
+    window.controller.run_steps(300)
+    window.neuron_curves.setChecked(True)
+
+
+def _gaussians(window: MainWindow) -> None:
+    window.controller.choose(dataset="gaussians", model="net")
+    window.controller.run_steps(300)
+
+
+def _classes(window: MainWindow) -> None:
+    c = window.controller
+    c.choose(dataset="blobs", model="net")
+    c.apply_data(replace(c.settings.data, classes=3, imbalance=0.15, noise=1.0, n=400))
+    c.run_steps(60)
+    window.tabs.setCurrentWidget(window.classes_tab)
+
+
+def _search(window: MainWindow) -> None:
+    c = window.controller
+    c.choose(dataset="moons", model="softmax")
+    panel = window.search_tab
+    ranges = parse_vary(panel.vary.text(), c.settings.config)
+    panel.show_result(random_search(c.settings, ranges, trials=20, folds=3, steps=100))
+    window.tabs.setCurrentWidget(panel)
+
+
+def _classroom(window: MainWindow) -> None:
+    c = window.controller
+    c.choose(dataset="xor", model="net")
+    c.apply_config(replace(c.settings.config, hidden=(4,)))
+    c.run_steps(300)
+    for title in window.hide_actions:
+        window.pick_hidden(title, title in ("Training", "Optimizer", "Practice", "Preset"))
+    window.set_classroom(True)
+    window.set_challenge("reach test accuracy >= 90% on xor with at most 4 neurons")
+
+
+#: name: how the window is prepared
+CHAPTER3 = {"app-sine": _sine, "app-gaussians": _gaussians, "app-classes-blobs": _classes, "app-search": _search,
+            "app-classroom": _classroom}
 
 
 def shoot(window: MainWindow, path: Path) -> None:
     app = QApplication.instance()
+    size = window.size()
     window.show()
+    app.processEvents()
+    window.resize(size)  # showing may widen the window to its first layout's liking: the asked size rules
     app.processEvents()
     window.fit_view()
     app.processEvents()
@@ -63,7 +114,7 @@ def _name(stem: str, width: int, height: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs")
-    parser.add_argument("--only", default=",".join(GROUPS), help="comma-separated groups: training, circuit, inside")
+    parser.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated groups: {', '.join(GROUPS)}")
     args = parser.parse_args(argv)
     groups = set(args.only.split(","))
     if not groups <= set(GROUPS):
@@ -73,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     app = QApplication.instance() or QApplication([])  # noqa: F841 - kept alive while windows exist
     for width, height in SIZES:
+        for name, prepare in CHAPTER3.items() if "chapter3" in groups else ():
+            window = MainWindow()
+            window.resize(width, height)
+            prepare(window)
+            shoot(window, out / _name(name, width, height))
+            window.close()
         for name, (settings, steps, tab, preset) in INSIDE.items() if "inside" in groups else ():
             window = MainWindow(settings)
             window.resize(width, height)

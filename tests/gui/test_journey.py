@@ -45,7 +45,7 @@ def assert_shown_is_in_force(window) -> None:
         assert f"<b>step</b> {c.trainer.step_count:,}" in window.readout.text()
         assert window.run_bar.counter.text().startswith(f"step {c.trainer.step_count:,}")
     for field in panel.findChildren(QLineEdit):
-        assert "border" not in field.styleSheet() or field is panel._marked
+        assert "border" not in field.styleSheet() or field in (panel._marked, panel.more.fields.get(panel.more.marked))
 
 
 def test_the_journey(window, qtbot, tmp_path):
@@ -204,7 +204,7 @@ def test_shortcuts_and_menus(window, qtbot):
     window.run_actions["reset"].trigger()
     assert c.trainer.step_count == 0
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Presets", "&Run", "&Help"]
+    assert menus == ["&File", "&Presets", "&Run", "&View", "&Help"]
     assert "decision" in window.about_text() or "boundary" in window.about_text()
     window.tabs.setCurrentWidget(window.circuit_view)
     assert "Circuit" in window.about_text()
@@ -300,8 +300,9 @@ BAD_TEXTS = ("abc", "", "0", "-1", "1e308", "nan", "1e-320", "999999999", " 3 ",
 
 def test_every_control_with_valid_boundary_and_bad_values_raises_nothing(window, qtbot, monkeypatch):
     """pytest-qt fails the test on any exception a slot lets escape: every control is driven here."""
-    from PyQt6.QtWidgets import QFileDialog, QMessageBox
+    from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
