@@ -63,7 +63,8 @@ class DecimatingHistory:
         return self._data[: self._size, self.columns.index(name)]
 
     def last(self, name: str) -> float | None:
-        if not self._size:
+        """The newest record's value of ``name``; None when missing, or when this history keeps no such column."""
+        if not self._size or name not in self.columns:
             return None
         value = float(self._data[self._size - 1, self.columns.index(name)])
         return None if np.isnan(value) else value
