@@ -157,11 +157,21 @@ def _screenshot(window, settings: RunSettings, path: str) -> int:
         print(f"torchcircuits-gui: {status.split('>', 1)[-1].rsplit('<', 1)[0]}", file=sys.stderr)
     evaluation = window.controller.last_evaluation
     if evaluation is not None:
-        print(
-            f"{path}: step {evaluation.step}, train accuracy {evaluation.train_accuracy:.1%}"
-            + ("" if evaluation.test_accuracy is None else f", test accuracy {evaluation.test_accuracy:.1%}")
-        )
+        print(f"{path}: step {evaluation.step}, {_metrics_text(evaluation)}")
     return 0
+
+
+def _metrics_text(evaluation) -> str:
+    """The screenshot's one-line result: accuracies for classification, RMSE (and R² where defined) for regression."""
+    if evaluation.train_accuracy is not None:
+        text = f"train accuracy {evaluation.train_accuracy:.1%}"
+        return text + ("" if evaluation.test_accuracy is None else f", test accuracy {evaluation.test_accuracy:.1%}")
+    parts = []
+    for split in ("train", "test"):
+        rmse, r2 = getattr(evaluation, f"{split}_rmse"), getattr(evaluation, f"{split}_r2")
+        if rmse is not None:
+            parts.append(f"{split} RMSE {rmse:.4g}" + ("" if r2 is None else f", R² {r2:.4f}"))
+    return ", ".join(parts)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

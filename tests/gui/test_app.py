@@ -15,6 +15,14 @@ def test_screenshot_mode_writes_a_png(tmp_path, qtbot, capsys):
     assert "step 50" in capsys.readouterr().out
 
 
+def test_screenshot_of_a_regression_set_reports_rmse_and_r2(tmp_path, qtbot, capsys):
+    path = tmp_path / "sine.png"
+    code = main(["--dataset", "sine", "--model", "net", "--steps", "20", "--grid", "50", "--screenshot", str(path)])
+    out = capsys.readouterr().out
+    assert code == 0 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "step 20, train RMSE " in out and ", R² " in out and "accuracy" not in out
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
