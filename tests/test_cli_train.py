@@ -13,7 +13,7 @@ def run_json(capsys, *argv):
 
 
 def test_guide_svm_preset_pinned_seeds(capsys):
-    # documented in the README: seed 0 ends at 5/6, seed 2 is one of the runs that reach 100%
+    # documented in docs/circuits.md: seed 0 ends at 5/6, seed 2 is one of the runs that reach 100%
     result = run_json(capsys, "--preset", "guide-svm", "--seed", "0")
     assert result["steps"] == 400 and result["train_accuracy"] == pytest.approx(5 / 6)
     assert result["settings"]["config"]["reg"] == 0.5 and result["settings"]["config"]["lr"] == 0.01

@@ -68,7 +68,7 @@ def test_guide_svm_starts_at_four_of_six_not_one_third():
 
 
 def test_pinned_seeds_of_the_guides_runs():
-    """The README quotes these: scripts/guide_runs.py gives the distributions over 100 seeds."""
+    """docs/circuits.md quotes these: scripts/guide_runs.py gives the distributions over 100 seeds."""
     from dataclasses import replace
 
     from torchcircuits.run import PRESETS
