@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -28,7 +29,7 @@ class Activation:
 
     name: str
     forward: Callable[[Tensor], tuple[Tensor, object]]
-    backward: Callable[[Tensor, object], Tensor]
+    backward: Callable[[Tensor, Any], Tensor]  # the cache is whatever its forward returned
     torch: Callable[[Tensor], Tensor]
     unit: Callable[[Unit], Unit]
     #: the function applied in place where no backward pass follows (a plot's grid)

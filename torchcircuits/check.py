@@ -238,7 +238,8 @@ def check_circuit(circuit: Circuit, values: Mapping[str, float], run: str = "see
     left, numeric, right = one_sided_gradients(circuit.forward, values, h=DEFAULT_H)
     torch_grads = torch_face[1] if torch_face is not None else {}
     unit_grads = units_face[1] if units_face is not None else {}
-    rel, numeric_problem, kinks = 0.0, "", []
+    rel, numeric_problem = 0.0, ""
+    kinks: list[str] = []
     not_finite = not_finite_at(output, hand)
     if not_finite:
         status, reason = "not finite", f"{not_finite}: numeric comparison skipped"

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -244,7 +245,7 @@ class Loss:
     _hand: Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]
     _torch: Callable[[Tensor, Tensor], Tensor]
     #: one example: its scores as Units and its target (±1, class index or real value)
-    units: Callable[[Sequence[Unit], float], Unit]
+    units: Callable[[Sequence[Unit], Any], Unit]
     description: str
 
     @property

@@ -87,9 +87,9 @@ class DataSpec:
                 raise SettingError(setting, f"must be a whole number, got {value!r}")
         if self.n is not None and not 1 <= self.n <= MAX_POINTS:
             raise SettingError("n", f"must be a number of points from 1 to {MAX_POINTS:,}, got {self.n}")
-        for setting, value in (("noise", self.noise), ("test_ratio", self.test_ratio)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise SettingError(setting, f"must be a number, got {value!r}")
+        for setting, number in (("noise", self.noise), ("test_ratio", self.test_ratio)):
+            if number is not None and (isinstance(number, bool) or not isinstance(number, (int, float))):
+                raise SettingError(setting, f"must be a number, got {number!r}")
         if self.test_ratio is not None and not 0.0 <= self.test_ratio < 1.0:
             raise SettingError("test_ratio", f"must be at least 0 and below 1, got {self.test_ratio}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= 2**63 - 1:
