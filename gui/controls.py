@@ -10,19 +10,23 @@ force are disabled, their tooltip saying why.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import math
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -42,7 +46,7 @@ from .help import TOOLTIPS, in_app_words
 from .hidden_layers import HiddenLayersEditor
 from .setting_fields import SettingFields
 
-__all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE", "MAX_POINTS"]
+__all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE", "MAX_POINTS", "SliderScale", "DATA_SLIDERS"]
 
 PRESET_TITLES = {"guide-svm": "Chapter 2 SVM", "guide-net": "Chapter 2 net"}
 _DEFAULT = "(default)"
@@ -50,6 +54,44 @@ _DEFAULT = "(default)"
 MAX_POINTS = 100_000
 #: how a field that holds a refused value is marked
 BAD_STYLE = "QLineEdit { border: 2px solid #c00; }"
+
+
+@dataclass(frozen=True)
+class SliderScale:
+    """How a slider's whole positions 0..``positions`` map to a setting's values from ``lo`` to ``hi``.
+
+    ``log``: equal steps multiply the value (values rounded to 2 significant digits); ``whole``: values are ints.
+    """
+
+    lo: float
+    hi: float
+    positions: int
+    log: bool = False
+    whole: bool = False
+
+    def value(self, position: int) -> float | int:
+        t = position / self.positions
+        if self.log:
+            value = float(f"{self.lo * (self.hi / self.lo) ** t:.2g}")
+        else:
+            value = round(self.lo + t * (self.hi - self.lo), 9)  # 0.35, not 0.35000000000000003
+        return int(round(value)) if self.whole else value
+
+    def position(self, value: float) -> int:
+        """The nearest position; a value past the ends (the field accepts more than the slider shows) pins it."""
+        value = min(max(float(value), self.lo), self.hi)
+        if self.log:
+            return round(math.log(value / self.lo) / math.log(self.hi / self.lo) * self.positions)
+        return round((value - self.lo) / (self.hi - self.lo) * self.positions)
+
+
+#: the data fields that have a slider beside them: points on a log scale up to the app's limit; noise on its useful
+#: part (the field takes up to the library's 10); test ratio up to 0.9 (the field takes up to below 1)
+DATA_SLIDERS = {
+    "n": SliderScale(1, MAX_POINTS, 200, log=True, whole=True),
+    "noise": SliderScale(0.0, 2.0, 200),
+    "test_ratio": SliderScale(0.0, 0.9, 18),
+}
 
 
 class ControlPanel(QWidget):
@@ -82,11 +124,16 @@ class ControlPanel(QWidget):
         self.regenerate = QPushButton("Regenerate")
         self.clear = QPushButton("Clear points")
         data_buttons = _row(self.regenerate, self.clear)
+        #: per slider field: the slider that sets it and the label that shows its value in force
+        self.sliders: dict[str, tuple[QSlider, QLabel]] = {name: self._slider(name) for name in DATA_SLIDERS}
+        self.n_slider, self.noise_slider, self.test_ratio_slider = (self.sliders[k][0] for k in DATA_SLIDERS)
+        with_slider = {name: _row(getattr(self, name), *self.sliders[name]) for name in DATA_SLIDERS}
         layout.addWidget(
             self._group(
                 "Data",
-                [("data set", self.dataset), ("points", self.n), ("noise", self.noise), ("classes", self.classes),
-                 ("test ratio", self.test_ratio), ("click adds class", self.class_picker), ("", data_buttons)],
+                [("data set", self.dataset), ("points", with_slider["n"]), ("noise", with_slider["noise"]),
+                 ("classes", self.classes), ("test ratio", with_slider["test_ratio"]),
+                 ("click adds class", self.class_picker), ("", data_buttons)],
             )
         )  # fmt: skip
         self.dataset.activated.connect(lambda _: self._choose(dataset=self.dataset.currentText()))
@@ -154,6 +201,45 @@ class ControlPanel(QWidget):
         controller.sigReset.connect(self._show_enabled)
         self.show_settings()
 
+    def _slider(self, name: str) -> tuple[QSlider, QLabel]:
+        """A slider that types its value into field ``name`` and applies it as an edit would; its value label."""
+        scale, field = DATA_SLIDERS[name], getattr(self, name)
+        slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setRange(0, scale.positions)
+        slider.setTracking(False)  # a drag applies once, on release: each new value draws a new sample
+        label = QLabel()
+        label.setMinimumWidth(label.fontMetrics().horizontalAdvance("100,000"))
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        slider.sliderMoved.connect(lambda position: label.setText(_value_text(scale.value(position))))
+
+        def apply(position: int) -> None:
+            if not self._updating:
+                field.setText(_value_text(scale.value(position)).replace(",", ""))
+                self._data_changed(field)
+
+        slider.valueChanged.connect(apply)
+        field.textEdited.connect(lambda text: self._show_slider(name, text))
+        return slider, label
+
+    def _show_slider(self, name: str, text: str) -> None:
+        """Put field ``name``'s slider and label at ``text``'s value, or the data set's default when it is empty."""
+        d = self.controller.settings.data
+        try:
+            value = float(text.replace(",", "")) if text.strip() else None
+        except ValueError:
+            return  # half-typed or wrong: the slider waits; the field's own check reports it on Enter
+        if value is None or not math.isfinite(value):
+            generator = GENERATED.get(d.name)
+            defaults = {"n": generator and generator.n, "noise": generator and generator.noise,
+                        "test_ratio": d.effective_test_ratio()}  # fmt: skip
+            value = defaults[name]
+        slider, label = self.sliders[name]
+        label.setText("–" if value is None else _value_text(int(value) if name == "n" else value))
+        if value is not None:
+            slider.blockSignals(True)
+            slider.setValue(DATA_SLIDERS[name].position(value))
+            slider.blockSignals(False)
+
     @staticmethod
     def _group(title: str, rows: list[tuple[str, QWidget]]) -> QGroupBox:
         box = QGroupBox(title)
@@ -180,6 +266,8 @@ class ControlPanel(QWidget):
             self.test_ratio.setText("" if d.test_ratio is None else f"{d.test_ratio:g}")
             for field in (self.n, self.noise, self.classes, self.test_ratio):
                 field.setPlaceholderText("default")
+            for name in DATA_SLIDERS:
+                self._show_slider(name, getattr(self, name).text())
             self.model.setCurrentText(c.model)
             self.loss.setCurrentText(c.loss or _DEFAULT)
             self.hidden.setText(",".join(map(str, c.hidden)))
@@ -218,6 +306,8 @@ class ControlPanel(QWidget):
             widget.setEnabled(reason is None)
             if widget is not self._marked:
                 widget.setToolTip(TOOLTIPS[name] if reason is None else f"{TOOLTIPS[name]}. Disabled: {reason}")
+        for name, (slider, _) in self.sliders.items():
+            slider.setEnabled(getattr(self, name).isEnabled())
         # the picker offers the data's classes and one more (a new class, which restarts the model)
         self.class_picker.setRange(0, min(9, max(1, self.controller.num_classes)))
         index = self.loss.findText(c.loss or _DEFAULT)
@@ -356,6 +446,11 @@ def _at_most(value: int, most: int, label: str) -> int:
     if value > most:
         raise InputError(f"{label} must be a whole number from 1 to {most:,} in the app, got {value:,}")
     return value
+
+
+def _value_text(value: float | int) -> str:
+    """A slider's value as its label shows it: ``1,200`` points, ``0.35`` noise."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
 def _row(*widgets: QWidget) -> QWidget:

@@ -1,4 +1,4 @@
-"""Loss and accuracy against step, drawn from the bounded history."""
+"""Loss and accuracy against step, drawn from the bounded history; above them, the schedule's step size."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ import time
 import numpy as np
 import pyqtgraph as pg
 
+from torchcircuits.schedules import parse_schedule
+
 from .history import DecimatingHistory
 
 __all__ = ["CurvesView", "nice_ceiling"]
 
 _TRAIN_PEN = pg.mkPen((20, 90, 200), width=2)
 _TEST_PEN = pg.mkPen((230, 120, 0), width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+#: the step-size plot's height in pixels (title included): a glance at the schedule, not a third full plot
+LR_PLOT_HEIGHT = 70
+#: at most this many steps are evaluated for the step-size plot: a line of a few hundred pixels needs no more
+LR_SAMPLES = 512
 
 
 def nice_ceiling(value: float) -> float:
@@ -25,18 +31,29 @@ def nice_ceiling(value: float) -> float:
 
 
 class CurvesView(pg.GraphicsLayoutWidget):
-    """Two stacked plots: loss (optionally log-scale) and accuracy, train and test."""
+    """Stacked plots: the schedule's step size (only when a schedule is set), loss (optionally log-scale) and
+    accuracy, train and test."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent=parent)
         self.setBackground("w")
         self.last_paint_ms = 0.0
-        self.loss_plot = self.addPlot(row=0, col=0)
-        self.accuracy_plot = self.addPlot(row=1, col=0)
+        self.lr_plot = self.addPlot(row=0, col=0)
+        self.loss_plot = self.addPlot(row=1, col=0)
+        self.accuracy_plot = self.addPlot(row=2, col=0)
+        self.lr_plot.setXLink(self.loss_plot)
+        self.lr_plot.setTitle("step size", size="8pt")
+        self.lr_plot.setFixedHeight(LR_PLOT_HEIGHT)
+        self.lr_plot.hideAxis("bottom")  # the loss plot's step axis, just below, serves both
+        self.lr_plot.setMouseEnabled(x=False, y=False)
+        self.lr_curve = self.lr_plot.plot(pen=pg.mkPen((90, 60, 160), width=2))
+        #: the schedule and step size drawn, with the step axis's end; None while the plot is hidden
+        self._lr_drawn: tuple | None = None
+        self._show_lr_plot(False)
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.setYRange(0.0, 1.02, padding=0)
         self.accuracy_plot.setLabel("bottom", "step")
-        for plot in (self.loss_plot, self.accuracy_plot):
+        for plot in (self.lr_plot, self.loss_plot, self.accuracy_plot):
             # steps start at 0: the axis never shows negative steps
             plot.setLimits(xMin=0)
             # no grid lines: alpha-blended lines across the plot cost more to paint than the curves
@@ -111,6 +128,42 @@ class CurvesView(pg.GraphicsLayoutWidget):
             if name.endswith("loss"):
                 shown.append(values[keep & np.isfinite(values)])
         self._fit_loss_axis(np.concatenate(shown))
+
+    def show_schedule(self, schedule: str, base_lr: float) -> None:
+        """Draw the step size ``schedule`` (a :func:`~torchcircuits.schedules.parse_schedule` text) gives at each
+        step of the curves' range, from ``base_lr``; hidden for ``constant`` (a flat line says nothing).
+
+        Call after :meth:`show_history`, which sets the range. The values are the library's ``lr_at``; the y axis is
+        logarithmic when they span more than a decade (and stay above 0).
+        """
+        parsed = parse_schedule(schedule)
+        if parsed.kind == "constant":
+            if self._lr_drawn is not None:
+                self._lr_drawn = None
+                self._show_lr_plot(False)
+            return
+        key = (parsed.text, base_lr, self._x_end)
+        if key == self._lr_drawn:
+            return
+        if self._lr_drawn is None:
+            self._show_lr_plot(True)
+        self._lr_drawn = key
+        end = int(max(self._x_end, 10.0))
+        steps = np.unique(np.linspace(0, end, min(end + 1, LR_SAMPLES)).round().astype(np.int64))
+        rates = np.array([parsed.lr_at(base_lr, int(t)) for t in steps], dtype=np.float64)
+        lo, hi = float(rates.min()), float(rates.max())
+        log = lo > 0 and hi > 10 * lo
+        self.lr_plot.setLogMode(x=False, y=log)
+        self.lr_curve.setData(steps.astype(np.float64), rates)
+        self.lr_plot.enableAutoRange(axis="y")
+
+    def _show_lr_plot(self, on: bool) -> None:
+        """Put the step-size plot into the layout or take it out (a hidden item would still keep its row's space)."""
+        if on:
+            self.ci.addItem(self.lr_plot, row=0, col=0)
+        else:
+            self.ci.removeItem(self.lr_plot)
+        self.lr_plot.setVisible(on)
 
     def _fit_loss_axis(self, losses: np.ndarray) -> None:
         """Set the loss axis by hand, in jumps: pyqtgraph's auto-range would paint every new point twice."""

@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
             curves = not snap.running or start - self._curves_drawn_at >= 1.0 / CURVE_HZ
         if curves:
             self.curves.show_history(c.history)
+            self.curves.show_schedule(c.settings.config.schedule, c.settings.config.lr)
             self.compare_bar.show_runs()
             self._curves_drawn_at = start
         self.readout.setText(readout_html(snap))
