@@ -15,6 +15,11 @@ TOOLTIPS: dict[str, str] = {
     "noise": "How far points scatter from the set's shape: a number >= 0 (empty: the set's default)",
     "classes": "How many classes blobs and spiral have: 2 to 10 (empty: the set's default)",
     "test_ratio": "Share of points held out to measure test accuracy: 0 to below 1 (empty: 0.2; 0 for guide sets)",
+    "n_slider": "Drag to set the points (log scale, 1 to 100,000): applied on release, a new sample drawn; the "
+                "value in force beside it",
+    "noise_slider": "Drag to set the noise (0 to 2; type up to 10 in the field): applied on release",
+    "test_ratio_slider": "Drag to set the held-out share (0 to 0.9; type up to below 1 in the field): applied on "
+                         "release",
     "class_picker": "Class of the points a left click adds (right click adds class 0). "
     "Picking one more than the data has adds a new class: the model then starts again",
     "regenerate": "A fresh random sample of the generated set (its data seed moves on by one)",
