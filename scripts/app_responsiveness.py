@@ -42,15 +42,16 @@ from torchcircuits.run import PRESETS, DataSpec, RunSettings  # noqa: E402
 from torchcircuits.trainer import TrainConfig, Trainer  # noqa: E402
 from torchcircuits_gui.window import MainWindow  # noqa: E402
 
+NETWORK_CASE = "Network tab, spiral, net 8 + 8, Adam lr 0.01, full batch"
 CASES = {
     "spiral, net H=100, full batch": RunSettings(recipe_config("spiral", "net"), DataSpec("spiral")),
     "Chapter 2 SVM preset": PRESETS["guide-svm"],
-    "Network tab, spiral, net 8 + 8, Adam lr 0.01, full batch": RunSettings(
+    NETWORK_CASE: RunSettings(
         TrainConfig(model="net", hidden=(8, 8), optimizer="adam", lr=0.01, batch=None), DataSpec("spiral")
     ),
 }
 #: the cases played with another tab than the training tab in front: the window attribute of the tab
-IN_FRONT = {"Network tab, spiral, net 8 + 8, Adam lr 0.01, full batch": "network_tab"}
+IN_FRONT = {NETWORK_CASE: "network_tab"}
 
 
 def spin(stop) -> None:
