@@ -1,5 +1,10 @@
 """How the app behaves while it trains: frames per second, steps per second, event-loop latency.
 
+The cases: the training tab in front (two runs), and the Network tab in front with
+an 8 + 8 net (16 hidden thumbnails at 40×40 beside the 200×200 boundary, as
+``gui/bench.py:network_frame_benchmark`` sets it up): issue 14's ≥ 30 frames/s
+beside a load.
+
 Offscreen, for each case: play for a few seconds while a probe posts a 0 ms
 timer every 50 ms and measures how long the event loop takes to run it. Each
 case runs quiet and then beside a competing CPU load (a second process spinning
@@ -34,13 +39,19 @@ from torchcircuits.errors import InputError, parse_float  # noqa: E402
 from torchcircuits.pipes import EXIT_INTERRUPTED, quiet_after_broken_pipe  # noqa: E402
 from torchcircuits.recipes import recipe_config  # noqa: E402
 from torchcircuits.run import PRESETS, DataSpec, RunSettings  # noqa: E402
-from torchcircuits.trainer import Trainer  # noqa: E402
+from torchcircuits.trainer import TrainConfig, Trainer  # noqa: E402
 from torchcircuits_gui.window import MainWindow  # noqa: E402
 
+NETWORK_CASE = "Network tab, spiral, net 8 + 8, Adam lr 0.01, full batch"
 CASES = {
     "spiral, net H=100, full batch": RunSettings(recipe_config("spiral", "net"), DataSpec("spiral")),
     "Chapter 2 SVM preset": PRESETS["guide-svm"],
+    NETWORK_CASE: RunSettings(
+        TrainConfig(model="net", hidden=(8, 8), optimizer="adam", lr=0.01, batch=None), DataSpec("spiral")
+    ),
 }
+#: the cases played with another tab than the training tab in front: the window attribute of the tab
+IN_FRONT = {NETWORK_CASE: "network_tab"}
 
 
 def spin(stop) -> None:
@@ -60,10 +71,16 @@ def bare_steps_per_second(settings: RunSettings, seconds: float) -> float:
     return trainer.step_count / seconds
 
 
-def measure(app: QApplication, settings: RunSettings, seconds: float, frame_gap: float | None = None) -> str:
+def measure(app: QApplication, settings: RunSettings, seconds: float, frame_gap: float | None = None,
+            in_front: str | None = None) -> str:  # fmt: skip
+    """Play ``settings`` for ``seconds`` in a window with the tab named ``in_front`` (a MainWindow attribute;
+    None: the training tab) in front; one line of frames/s, steps/s and event-loop latency (ms)."""
     window = MainWindow(settings, grid_size=200)
     if frame_gap is not None:
         window.frame_gap = frame_gap
+    if in_front is not None:
+        window.resize(1440, 860)  # the size network_frame_benchmark measures the tab's frame at
+        window.tabs.setCurrentWidget(getattr(window, in_front))
     window.show()
     app.processEvents()
     frames = 0
@@ -127,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                     bare = bare_steps_per_second(settings, seconds / 2)
                     print(f"  {title}: bare trainer {bare:,.0f} steps/s", flush=True)
                     for label, gap in (("frame budget", None), ("no frame budget", 0.0)):
-                        print(f"    {label}: {measure(app, settings, seconds, gap)}", flush=True)
+                        print(f"    {label}: {measure(app, settings, seconds, gap, IN_FRONT.get(title))}", flush=True)
             finally:
                 if spinner is not None:
                     stop.set()
