@@ -16,6 +16,7 @@ from .errors import parse_float
 from .progress import ProgressBar
 from .run import RunSettings, add_run_options, settings_from_args
 from .strict_json import dumps_strict
+from .train_cli import number_text4
 
 __all__ = ["add_practice_parsers"]
 
@@ -64,11 +65,6 @@ def _run_doctor(args: argparse.Namespace) -> int:
 
 
 # --- search ------------------------------------------------------------------------------------
-def _metric_text(value: float) -> str:
-    """Four decimals, or four significant digits for a huge value (a blown-up regression)."""
-    return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.4g}"
-
-
 def _search_table(result) -> str:
     names = [r.setting for r in result.ranges]
     header = ["rank", "trial", *names, f"mean {result.metric}", "std", "note"]
@@ -77,7 +73,7 @@ def _search_table(result) -> str:
         values = [f"{v:.3g}" if isinstance(v, float) else str(v) for v in (trial.values[n] for n in names)]
         folds = trial.diverged_folds
         note = f"diverged in {folds} fold{'s' * (folds > 1)}" if folds else ""
-        rows.append([str(rank), str(trial.index + 1), *values, _metric_text(trial.mean), _metric_text(trial.std), note])
+        rows.append([str(rank), str(trial.index + 1), *values, number_text4(trial.mean), number_text4(trial.std), note])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))

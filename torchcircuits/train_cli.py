@@ -76,8 +76,8 @@ def _check_save_path(path: str) -> None:
         raise InputError(f"--save {path}: the folder {target.parent} does not exist")
 
 
-def _number(value: float) -> str:
-    """A loss as the summary prints it: four decimals, or four significant digits when huge."""
+def number_text4(value: float) -> str:
+    """A loss or metric as the summaries print it: four decimals, or four significant digits when huge."""
     return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.4g}"
 
 
@@ -205,7 +205,7 @@ def _practice_lines(trainer: Trainer, report) -> list[str]:
     if stopper is not None and stopper.stopped_at is not None:
         lines.append(f"early stop at step {stopper.stopped_at}: the test loss had not improved for "
                      f"{stopper.patience} records; restored step {stopper.best_step}'s parameters "
-                     f"(test loss {_number(stopper.best_loss)})")
+                     f"(test loss {number_text4(stopper.best_loss)})")
     if trainer.config.reg_kind != "l2" and trainer.config.reg > 0:
         sparsity = trainer.sparsity()
         off = ", ".join(str(n) for n in sparsity["neurons_off"])
@@ -219,7 +219,8 @@ def _summary_text(settings, trainer, train, test, final, done, elapsed, rate) ->
         f"{settings.config.model} ({trainer.loss.name} loss) on {settings.data.label}: {len(train)} train / "
         f"{len(test)} test points, {done} steps in {elapsed:.2f} s ({rate:,.0f} steps/s)"
     )
-    loss = f"loss {_number(final.train_loss)} (data {_number(final.train_data_loss)} + reg {_number(final.reg_loss)})"
+    data, reg = number_text4(final.train_data_loss), number_text4(final.reg_loss)
+    loss = f"loss {number_text4(final.train_loss)} (data {data} + reg {reg})"
     if trainer.loss.task == "classification":
         test_text = "no test set" if final.test_accuracy is None else f"test accuracy {final.test_accuracy:.1%}"
         return f"{head}\n{loss}, train accuracy {final.train_accuracy:.1%}, {test_text}"
@@ -228,5 +229,5 @@ def _summary_text(settings, trainer, train, test, final, done, elapsed, rate) ->
 
     test_text = "no test set"
     if final.test_rmse is not None:
-        test_text = f"test RMSE {_number(final.test_rmse)}, R² {r2(final.test_r2)}"
-    return f"{head}\n{loss}, train RMSE {_number(final.train_rmse)}, R² {r2(final.train_r2)}, {test_text}"
+        test_text = f"test RMSE {number_text4(final.test_rmse)}, R² {r2(final.test_r2)}"
+    return f"{head}\n{loss}, train RMSE {number_text4(final.train_rmse)}, R² {r2(final.train_r2)}, {test_text}"
