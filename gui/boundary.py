@@ -11,8 +11,6 @@ milliseconds per frame. The heat map always covers exactly the visible area.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyqtgraph as pg
 import torch
@@ -220,7 +218,6 @@ class BoundaryView(pg.PlotWidget):
     def __init__(self, grid_size: int = 200, parent=None) -> None:
         super().__init__(parent=parent, background="w")
         self.grid_size = grid_size
-        self.last_paint_ms = 0.0
         self.hard = False
         self.bounds = (-2.0, 2.0, -2.0, 2.0)
         self._grid = grid_points(self.bounds, grid_size).to(torch.float32)
@@ -248,11 +245,6 @@ class BoundaryView(pg.PlotWidget):
         self._lut: np.ndarray | None = None
         self.scene().sigMouseClicked.connect(self._clicked)
         self.getPlotItem().vb.sigRangeChanged.connect(self._range_changed)
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        start = time.perf_counter()
-        super().paintEvent(event)
-        self.last_paint_ms = (time.perf_counter() - start) * 1e3  # the window paces its frames by it
 
     def set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
         """Show at least this area (x0, x1, y0, y1); the grid then covers whatever the view shows."""

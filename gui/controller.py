@@ -400,6 +400,8 @@ class TrainingController(QObject):
         if self.trainer.diverged:
             self.sigMessage.emit("error", divergence_message(self.trainer, self.trainer.step_count))
             return 0
+        if self.health is None:
+            self.sigMessage.emit("info", "")  # as Play does: what the last message said is behind the user now
         first = self.trainer.step_count
         # the library's loop: it records every `record_every` steps and at the last, and stops at a divergence
         self.trainer.run(steps, record_every or max(1, steps // 1000), on_record=self._on_record)

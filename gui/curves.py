@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyqtgraph as pg
 
@@ -37,7 +35,6 @@ class CurvesView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent=parent)
         self.setBackground("w")
-        self.last_paint_ms = 0.0
         self.lr_plot = self.addPlot(row=0, col=0)
         self.loss_plot = self.addPlot(row=1, col=0)
         self.accuracy_plot = self.addPlot(row=2, col=0)
@@ -76,11 +73,6 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self._x_end = 0.0
         self._drawn: tuple | None = None
         self._loss_range: tuple[float, float] | None = None
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        start = time.perf_counter()
-        super().paintEvent(event)
-        self.last_paint_ms = (time.perf_counter() - start) * 1e3  # the window paces its frames by it
 
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = on

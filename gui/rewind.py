@@ -16,6 +16,8 @@ from collections.abc import Callable
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
+from .steady_label import SteadyLabel
+
 __all__ = ["SnapshotTrail", "RewindBar", "MAX_SNAPSHOTS"]
 
 #: snapshots kept for the rewind slider
@@ -70,7 +72,7 @@ class RewindBar(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip(f"Rewind: drag back through the run (at most {MAX_SNAPSHOTS} saved steps, spread "
                                "evenly); the plot, the network and the curves show that step")  # fmt: skip
-        self.label = QLabel()
+        self.label = SteadyLabel()
         self.resume = QPushButton("Continue from here")
         self.resume.setToolTip("Train on from the step shown: its parameters, optimizer state and random state, so "
                                "the run goes on as it would have; the later snapshots are dropped")  # fmt: skip
@@ -92,11 +94,12 @@ class RewindBar(QWidget):
         c = self.controller
         count = len(c.trail) if c.rewind_base is None else len(c.rewind_base)
         at = c.rewound_to if c.rewind_base is not None else count - 1
-        self.slider.blockSignals(True)
-        self.slider.setRange(0, max(0, count - 1))
-        self.slider.setValue(max(0, at))
-        self.slider.blockSignals(False)
         self.slider.setEnabled(count > 1 and not c.running)
+        if not c.running:  # while training runs the slider is off; a new range each frame would cost a relayout
+            self.slider.blockSignals(True)
+            self.slider.setRange(0, max(0, count - 1))
+            self.slider.setValue(max(0, at))
+            self.slider.blockSignals(False)
         rewound = c.rewind_base is not None
         self.label.setText(f"step {c.step_count:,}" + (" (rewound)" if rewound else ""))
         self.resume.setEnabled(rewound)

@@ -9,6 +9,7 @@ from torchcircuits.errors import InputError
 
 from .controller import TrainingController
 from .help import TOOLTIPS
+from .steady_label import SteadyLabel
 
 __all__ = ["RunBar", "SPEEDS"]
 
@@ -34,14 +35,15 @@ class RunBar(QWidget):
         self.stop_at = QLineEdit()
         self.stop_at.setPlaceholderText("never")
         self.stop_at.setMaximumWidth(70)
-        self.counter = QLabel()
+        self.counter = SteadyLabel()  # it changes every frame: no window layout for that
         for widget in (self.play, self.step, self.reset):
             layout.addWidget(widget)
         layout.addWidget(QLabel("speed"))
         layout.addWidget(self.speed)
         layout.addWidget(QLabel("stop at step"))
         layout.addWidget(self.stop_at)
-        layout.addWidget(self.counter, 1)
+        layout.addWidget(self.counter)
+        layout.addStretch(1)
         for name in ("play", "step", "reset", "speed", "stop_at"):
             getattr(self, name).setToolTip(TOOLTIPS[name])
 

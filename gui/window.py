@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import QEvent, Qt, QTimer
 from PyQt6.QtGui import QAction, QFont, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
         self.regression_grid = min(grid_size, 120)
         self._bounds_key: object = None
         self.last_frame_ms = 0.0
+        #: milliseconds Qt spent painting the window since the last frame began (see event())
+        self.paint_ms = 0.0
         self._frame_ended = 0.0
         #: the frame budget (see FRAME_GAP); 0 draws whenever something changed, as often as the frame timer fires
         self.frame_gap = FRAME_GAP
@@ -288,12 +290,22 @@ class MainWindow(QMainWindow):
     def _frame(self) -> None:
         if not self._dirty:
             return
-        # the last frame's cost: building it, and painting the two plots (which Qt does after redraw returns)
-        cost = (self.last_frame_ms + self.boundary.last_paint_ms + self.curves.last_paint_ms) / 1e3
+        # the last frame's cost: building it, and the paints since (which Qt does after redraw returns)
+        cost = (self.last_frame_ms + self.paint_ms) / 1e3
         if self.controller.running and time.perf_counter() - self._frame_ended < self.frame_gap * cost:
             return  # a frame budget: the steps' share of the time comes first
+        self.paint_ms = 0.0
         self.redraw()
         self._frame_ended = time.perf_counter()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.UpdateRequest:
+            return super().event(event)
+        # Qt paints here every widget that changed, whichever tab is in front: the frame budget counts it all
+        start = time.perf_counter()
+        handled = super().event(event)
+        self.paint_ms += (time.perf_counter() - start) * 1e3
+        return handled
 
     def fit_view(self) -> None:
         """Fit the boundary plot to the data (Reset view, double-click)."""
@@ -366,8 +378,9 @@ class MainWindow(QMainWindow):
             self.curves.show_history(c.history)
             self.curves.show_schedule(c.settings.config.schedule, c.settings.config.lr)
             self.compare_bar.show_runs()
+            # the readout's new text lays out the window anew (its size may change): at the curves' rate too
+            self.readout.setText(readout_html(snap))
             self._curves_drawn_at = start
-        self.readout.setText(readout_html(snap))
         if self.classroom or self.boundary.property("enlarged"):
             self._enlarge_points()
             self.boundary.setProperty("enlarged", self.classroom)
@@ -658,6 +671,7 @@ def readout_html(snap) -> str:
     if snap.compare:
         diff = "–" if snap.max_grad_diff is None else f"{snap.max_grad_diff:.1e}"
         rows.append((f"<b>max |hand − torch|</b> {diff}", ""))
-    # two columns, so a narrow panel wraps between readouts, never inside one
-    cells = "".join(f"<tr><td nowrap>{a}</td><td nowrap>&nbsp;&nbsp;{b}</td></tr>" for a, b in rows)
+    # two columns, and no readout broken inside (Qt's rich text takes the CSS, not the nowrap attribute)
+    cell = '<td style="white-space:nowrap">'
+    cells = "".join(f"<tr>{cell}{a}</td>{cell}&nbsp;&nbsp;{b}</td></tr>" for a, b in rows)
     return f"<table cellspacing=0 cellpadding=0>{cells}</table>"

@@ -120,6 +120,18 @@ def test_changing_the_step_size_while_running_applies_live(window, qtbot):
     window.controls._config_changed(window.controls.model)
     assert controller.trainer is not trainer and controller.trainer.step_count == 0
     assert "model reset to step 0" in window.status.text()
+    controller.pause()
+    controller.run_steps(5)  # Step, or a script's steps: the reset is behind the user now, and so is its message
+    assert controller.trainer.step_count == 5 and window.status.text() == ""
+
+
+def test_a_readout_never_breaks_inside_itself_in_a_narrow_column(window):
+    window.controller.run_steps(3)
+    window.redraw()
+    readout = window.readout
+    assert "grad norm" in readout.text()
+    # as many lines at 120 pixels as at 1000: no "grad" above "norm" above its number (the classroom screenshot had)
+    assert readout.heightForWidth(120) == readout.heightForWidth(1000)
 
 
 def test_empty_and_one_class_data_get_a_message_not_training(window):
