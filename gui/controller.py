@@ -724,7 +724,8 @@ class TrainingController(QObject):
     # --- sessions --------------------------------------------------------------------------------
     def save_session(self, path: str, view: dict) -> None:
         try:
-            view = {**view, "history": self.history.to_json()}  # the curves reopen as they were
+            # the curves reopen as they were, and so do the inside views (their choices, health over time, path)
+            view = {**view, "history": self.history.to_json(), "inside": self.inside.to_json()}
             save_session(path, self.settings, self.train, self.test, self.trainer, view)
         except OSError as error:
             self.sigMessage.emit("error", f"cannot write {path}: {error.strerror or error}")
@@ -743,6 +744,7 @@ class TrainingController(QObject):
         self.settings, self.train, self.test = session.settings, session.train, session.test
         self.preset = None
         self._install(trainer, DecimatingHistory.from_json(session.view.get("history"), HISTORY_COLUMNS))
+        self.inside.restore(session.view.get("inside"), trainer)
         self.sigSettings.emit()
         self._check_health(force=True)
         self.sigMessage.emit("info", f"session {Path(path).name} reopened at step {trainer.step_count}")

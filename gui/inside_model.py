@@ -27,6 +27,7 @@ from torchcircuits.landscape import (
     flatten,
     loss_surface,
     parameter_refs,
+    parse_ref,
     window_around,
 )
 from torchcircuits.trainer import Trainer
@@ -47,6 +48,9 @@ LANDSCAPE_SIZE = 31
 #: until HEALTH_SPACING times its cost has passed: every record for small sets, a tenth of the time for large ones
 HEALTH_SPACING = 10.0
 HEALTH_CHEAP_S = 0.02
+#: a session keeps the parameters' path when it holds at most this many numbers (PATH_LENGTH points of a big
+#: net would add megabytes; the path then starts afresh on reopening)
+MAX_SAVED_PATH_NUMBERS = 100_000
 
 
 def health_columns(trainer: Trainer) -> tuple[str, ...]:
@@ -106,6 +110,60 @@ class InsideViews:
         refs = parameter_refs(trainer.spec)
         if self.pair is not None and not all(ref in refs for ref in self.pair):
             self.pair = None
+
+    def to_json(self) -> dict:
+        """The requests, the health history and the parameters' path, for a session (strict JSON: all finite)."""
+        saved: dict = {
+            "hidden_layer": self.hidden_layer,
+            "hidden_neurons": None if self.hidden_neurons is None else list(self.hidden_neurons),
+            "pair": None if self.pair is None else [ref.label for ref in self.pair],
+            "health": self.health_history.to_json(),
+        }
+        if sum(len(point) for point in self.path) <= MAX_SAVED_PATH_NUMBERS:
+            saved["path"] = [point.tolist() for point in self.path]
+        return saved
+
+    def restore(self, saved: object, trainer: Trainer) -> None:
+        """Take :meth:`to_json`'s output for ``trainer``'s model, after :meth:`reset`.
+
+        Like the other view options, what does not fit the model (a layer or neuron it
+        lacks, a parameter of another model, a path of another length) is left at its
+        default; it is never an error.
+        """
+        if not isinstance(saved, dict):
+            return
+        hidden = trainer.spec.hidden
+        layer = saved.get("hidden_layer")
+        if isinstance(layer, int) and 1 <= layer <= len(hidden):
+            self.hidden_layer = layer
+        neurons = saved.get("hidden_neurons")
+        if (isinstance(neurons, list) and len(neurons) == 2 and all(isinstance(n, int) for n in neurons) and hidden
+                and all(0 <= n < hidden[self.hidden_layer - 1] for n in neurons)):  # fmt: skip
+            self.hidden_neurons = (neurons[0], neurons[1])
+        pair = saved.get("pair")
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(label, str) for label in pair):
+            try:
+                refs = (parse_ref(pair[0], trainer.spec), parse_ref(pair[1], trainer.spec))
+            except ValueError:
+                refs = None
+            if refs is not None and refs[0] != refs[1]:
+                self.pair = refs
+        health = DecimatingHistory.from_json(saved.get("health"), health_columns(trainer))
+        if health is not None:
+            self.health_history = health
+        size = len(flatten(trainer.params, trainer.spec))
+        path = saved.get("path")
+        if isinstance(path, list) and all(isinstance(point, list) and len(point) == size for point in path):
+            try:
+                points = [np.array(point, dtype=np.float64) for point in path[-PATH_LENGTH:]]
+            except (TypeError, ValueError):
+                return
+            if all(np.isfinite(point).all() for point in points):
+                now = self.path[-1] if self.path else None  # the point reset's first record took
+                self.path.clear()
+                self.path.extend(points)
+                if now is not None and not np.array_equal(self.path[-1] if self.path else None, now):
+                    self.path.append(now)
 
     def record(self, trainer: Trainer, step: int) -> None:
         """Keep the parameters at a recorded step (where the curves get a point), and the health unless the last

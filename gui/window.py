@@ -422,6 +422,8 @@ class MainWindow(QMainWindow):
         options = {"log_scale": self.log_scale.isChecked(), "hard_boundary": self.hard.isChecked(),
                    "classroom": {"on": self.classroom, "hidden": sorted(self.classroom_hidden)},
                    "challenge": None if self.challenge is None else self.challenge.text}  # fmt: skip
+        options["tab"] = self.tabs.tabText(self.tabs.currentIndex())
+        options["link_gradients"] = self.network_tab.gradients.isChecked()
         practice = self.circuit_view.practice_state()
         if practice is not None:
             options["practice"] = practice  # the circuit tab's exercises, so a session remembers progress
@@ -619,6 +621,10 @@ class MainWindow(QMainWindow):
                 self.set_classroom(bool(classroom.get("on")))
             challenge = view.get("challenge")
             self.set_challenge(challenge if isinstance(challenge, str) else None)
+            self.network_tab.gradients.setChecked(view.get("link_gradients") is True)
+            titles = [self.tabs.tabText(i) for i in range(self.tabs.count())]
+            if view.get("tab") in titles and self.tabs.isTabEnabled(titles.index(view["tab"])):
+                self.tabs.setCurrentIndex(titles.index(view["tab"]))
 
     def ask_export_png(self) -> None:
         if path := self._ask(True, "Export plots", "PNG images (*.png)", ".png"):

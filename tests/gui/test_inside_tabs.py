@@ -170,3 +170,48 @@ def test_a_costly_health_record_is_spaced_out(qtbot, monkeypatch):
         inside.record(trainer, step)
     assert len(inside.health_history) == before + 1
     assert len(inside.path) == before + 5  # the path is cheap: every record
+
+
+def test_a_session_reopens_the_inside_views_as_they_were(qtbot, tmp_path):
+    from dataclasses import replace
+
+    settings = PRESETS["guide-net"]
+    settings = replace(settings, config=replace(settings.config, hidden=(3, 4)))
+    first = MainWindow(settings, grid_size=30)
+    qtbot.addWidget(first)
+    c = first.controller
+    c.run_steps(40, record_every=5)
+    c.choose_hidden_axes(2, (1, 3))
+    c.choose_parameter_pair(("W2[2,1]", "b1[0]"))
+    first.network_tab.gradients.setChecked(True)
+    first.tabs.setCurrentWidget(first.parameters_tab)
+    path = tmp_path / "inside.json"
+    assert first.save_session(str(path))
+
+    second = MainWindow(PRESETS["guide-svm"], grid_size=30)
+    qtbot.addWidget(second)
+    second.load_session(str(path))
+    before, after = c.inside, second.controller.inside
+    assert (after.hidden_layer, after.hidden_neurons) == (2, (1, 3))
+    assert [ref.label for ref in after.pair] == ["W2[2,1]", "b1[0]"]
+    assert after.health_history.to_json() == before.health_history.to_json()
+    assert len(after.health_history) > 5  # health over time, not only the step it reopened at
+    assert len(after.path) == len(before.path) > 5
+    assert all(np.array_equal(a, b) for a, b in zip(after.path, before.path, strict=True))
+    assert second.tabs.currentWidget() is second.parameters_tab
+    assert second.network_tab.gradients.isChecked()
+
+    # choices that do not fit the model are left at their defaults: the session still opens
+    import json
+
+    document = json.loads(path.read_text())
+    document["view"]["inside"].update(hidden_layer=7, hidden_neurons=[0, 99], pair=["W9[0,0]", "b1[0]"],
+                                      path=[[1.0, 2.0]])  # fmt: skip
+    path.write_text(json.dumps(document))
+    third = MainWindow(PRESETS["guide-svm"], grid_size=30)
+    qtbot.addWidget(third)
+    third.load_session(str(path))
+    inside = third.controller.inside
+    assert third.controller.trainer.step_count == 40 and "reopened at step 40" in third.status.text()
+    assert (inside.hidden_layer, inside.hidden_neurons, inside.pair) == (1, None, None)
+    assert len(inside.path) == 1  # only the point it reopened at
