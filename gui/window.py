@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PyQt6.QtCore import QEvent, Qt, QTimer
-from PyQt6.QtGui import QAction, QFont, QKeySequence
+from PyQt6.QtGui import QAction, QFont, QKeySequence, QTextDocument
 from PyQt6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -379,7 +379,7 @@ class MainWindow(QMainWindow):
             self.curves.show_schedule(c.settings.config.schedule, c.settings.config.lr)
             self.compare_bar.show_runs()
             # the readout's new text lays out the window anew (its size may change): at the curves' rate too
-            self.readout.setText(readout_html(snap))
+            self.readout.setText(self._fitted_readout(snap))
             self._curves_drawn_at = start
         if self.classroom or self.boundary.property("enlarged"):
             self._enlarge_points()
@@ -389,6 +389,15 @@ class MainWindow(QMainWindow):
         if self.circuit_view.follow.isChecked() and self.tabs.currentWidget() is self.circuit_view:
             self.circuit_view.refresh()
         self.last_frame_ms = (time.perf_counter() - start) * 1000.0
+
+    def _fitted_readout(self, snap) -> str:
+        """The readout in two columns where they fit the label's width, else in one (never clipped)."""
+        two = readout_html(snap, columns=2)
+        document = QTextDocument()
+        document.setDefaultFont(self.readout.font())
+        document.setDocumentMargin(0)
+        document.setHtml(two)
+        return two if document.idealWidth() <= self.readout.contentsRect().width() else readout_html(snap, columns=1)
 
     def _draw_regression(self) -> None:
         c = self.controller
@@ -646,8 +655,12 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def readout_html(snap) -> str:
-    """The readout lines of a snapshot: step, loss, accuracy (the last finite evaluation), gradient norm."""
+def readout_html(snap, columns: int = 2) -> str:
+    """The readout lines of a snapshot: step, loss, accuracy (the last finite evaluation), gradient norm.
+
+    ``columns``: 2 puts related readouts side by side (train and test); 1 gives each its own line, for a
+    narrow panel.
+    """
     evaluation = snap.evaluation
     if snap.model is None or evaluation is None:
         return "<b>no model</b>: add points of two classes, or pick a data set"
@@ -677,7 +690,10 @@ def readout_html(snap) -> str:
     if snap.compare:
         diff = "–" if snap.max_grad_diff is None else f"{snap.max_grad_diff:.1e}"
         rows.append((f"<b>max |hand − torch|</b> {diff}", ""))
-    # two columns, and no readout broken inside (Qt's rich text takes the CSS, not the nowrap attribute)
+    # no readout broken inside (Qt's rich text takes the CSS, not the nowrap attribute)
     cell = '<td style="white-space:nowrap">'
-    cells = "".join(f"<tr>{cell}{a}</td>{cell}&nbsp;&nbsp;{b}</td></tr>" for a, b in rows)
+    if columns == 1:
+        cells = "".join(f"<tr>{cell}{text}</td></tr>" for row in rows for text in row if text)
+    else:
+        cells = "".join(f"<tr>{cell}{a}</td>{cell}&nbsp;&nbsp;{b}</td></tr>" for a, b in rows)
     return f"<table cellspacing=0 cellpadding=0>{cells}</table>"

@@ -132,6 +132,13 @@ def test_a_readout_never_breaks_inside_itself_in_a_narrow_column(window):
     assert "grad norm" in readout.text()
     # as many lines at 120 pixels as at 1000: no "grad" above "norm" above its number (the classroom screenshot had)
     assert readout.heightForWidth(120) == readout.heightForWidth(1000)
+    # a panel too narrow for train and test side by side gets one readout a line, none clipped
+    for width, columns in ((600, 2), (140, 1)):
+        readout.setFixedWidth(width)
+        window.redraw()
+        text = readout.text()
+        assert text.count("<td") == columns * text.count("<tr>"), (width, text)
+        assert "test loss" in text and "grad norm" in text
 
 
 def test_empty_and_one_class_data_get_a_message_not_training(window):
