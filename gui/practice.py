@@ -11,6 +11,7 @@ kept per circuit while the app runs, and :meth:`PracticeWindow.state` /
 
 from __future__ import annotations
 
+import html
 import random
 from collections.abc import Mapping
 
@@ -214,7 +215,7 @@ class PracticeWindow(QWidget):
 
     def refresh(self) -> None:
         practice = self.practice
-        self.title.setText(f"<b>{practice.circuit.name}</b>: {practice.circuit.formula}")
+        self.title.setText(f"<b>{html.escape(practice.circuit.name)}</b>: {html.escape(practice.circuit.formula)}")
         revealed = sum(1 for how in practice.known.values() if how == "revealed")
         self.counter.setText(
             f"{practice.done} of {practice.total} wires done ({revealed} revealed), "
@@ -234,4 +235,4 @@ class PracticeWindow(QWidget):
 
     def show_message(self, level: str, text: str) -> None:
         colour = {"error": "#b00000", "right": "#1a7f37"}.get(level, "#205080")
-        self.message.setText(f'<span style="color:{colour}">{text}</span>')
+        self.message.setText(f'<span style="color:{colour}">{html.escape(text)}</span>')

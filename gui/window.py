@@ -8,6 +8,7 @@ the trainer.
 
 from __future__ import annotations
 
+import html
 import tempfile
 import time
 from collections.abc import Callable
@@ -411,7 +412,7 @@ class MainWindow(QMainWindow):
 
     def show_message(self, level: str, text: str) -> None:
         """One line in the status bar; an empty text clears it. Flags are named by their fields' labels."""
-        text = in_app_words(text)
+        text = html.escape(in_app_words(text))  # a message may quote "<=" or "<4>": text, not markup
         colour = "#b00000" if level == "error" else "#205020"
         self.status.setText(
             f'<span style="color:{colour}">{"⚠ " if level == "error" else ""}{text}</span>' if text else ""
@@ -497,8 +498,8 @@ class MainWindow(QMainWindow):
         met, line = self.challenge.verdict(c.last_evaluation, c.settings.data.name, tuple(hidden))
         colour = "#1a7f37" if met else "#8a5a00"
         mark = "✔" if met else "…"
-        self.challenge_label.setText(f'<b>Challenge</b>: {self.challenge.text} — '
-                                     f'<span style="color:{colour}">{mark} {line}</span>')  # fmt: skip
+        self.challenge_label.setText(f'<b>Challenge</b>: {html.escape(self.challenge.text)} — '
+                                     f'<span style="color:{colour}">{mark} {html.escape(line)}</span>')  # fmt: skip
         self.challenge_label.setProperty("met", met)
 
     def _enlarge_points(self) -> None:

@@ -89,3 +89,20 @@ def test_challenge_lines_parse_or_are_refused_in_one_line():
     assert parse_challenge("train accuracy >= 95%").target == pytest.approx(0.95)
     with pytest.raises(InputError, match="challenge must read like"):
         parse_challenge("make it good")
+
+
+def _shown(label) -> str:
+    """What a rich-text label shows, as plain text."""
+    from PyQt6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+def test_a_challenge_written_with_less_than_shows_whole(window):
+    assert window.set_challenge("reach test loss <= 0.18 on xor with at most 4 neurons")
+    window.redraw()
+    assert "reach test loss <= 0.18 on xor with at most 4 neurons" in _shown(window.challenge_label)
+    assert not window.set_challenge("win the game")
+    assert "challenge must read like 'reach test loss <=" in _shown(window.status)
