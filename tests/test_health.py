@@ -51,3 +51,23 @@ def test_a_healthy_run_and_a_diverged_one():
     message = diagnose(wild)
     assert message.startswith("diverged: step") and "Lower the step size (now 1e+12)" in message
     assert f"stays at step {wild.step_count}," in message
+
+
+def _flat_message(config: TrainConfig, steps: int = 50) -> str:
+    train, _ = DataSpec("moons", n=60).load()
+    trainer = Trainer(config, train)
+    trainer.run(steps, steps)
+    message = diagnose(trainer)
+    assert message is not None and message.startswith("the scores are flat"), message
+    return message
+
+
+def test_flat_scores_name_the_likely_cause_not_always_the_spring():
+    zero = _flat_message(TrainConfig(model="net", hidden=8, activation="tanh", init="zero", reg=0.0, batch=None))
+    assert "started at 0" in zero and "spring" not in zero
+    strong = _flat_message(TrainConfig(model="net", hidden=8, reg=5.0, lr=0.05, batch=None), steps=300)
+    assert "the spring (regularization 5)" in strong and "(e.g. 0.01)" in strong
+    weak_guide = PRESETS["guide-net"]  # the guide's spring 0.5: weaken it to below 0.01
+    trainer = Trainer(weak_guide.config, *weak_guide.data.load())
+    trainer.run(400, 400)
+    assert "(e.g. 0.01)" in diagnose(trainer)

@@ -14,6 +14,9 @@ __all__ = ["diagnose", "divergence_message", "FLAT_SPREAD"]
 
 #: scores whose spread over the training set is below this (score units; the hinge margin is 1) are flat
 FLAT_SPREAD = 0.05
+#: a regularization strength from which flat scores are put down to the spring (the guide's is 0.5; the
+#: recipes' 0.001 cannot flatten a net that learns)
+STRONG_SPRING = 0.05
 
 
 def divergence_message(trainer: Trainer, shown_step: int) -> str:
@@ -46,9 +49,23 @@ def diagnose(trainer: Trainer) -> str | None:
     spread = float((scores.max(dim=0).values - scores.min(dim=0).values).max())
     one_class = bool((trainer.predict(X) == trainer.predict(X[:1])).all())
     if spread < FLAT_SPREAD and one_class and trainer.step_count > 0:
-        return (
-            f"the scores are flat (they differ by {spread:.2g} over the training points) and every point gets "
-            f"one class: the spring (regularization {trainer.config.reg:g}) pulled the weights to about 0. "
-            "Weaken the spring (e.g. 0.01), or try another init, then Reset"
-        )
+        return (f"the scores are flat (they differ by {spread:.2g} over the training points) and every point "
+                f"gets one class: {_flat_cause(trainer)}, then Reset")  # fmt: skip
     return None
+
+
+def _flat_cause(trainer: Trainer) -> str:
+    """Why the scores are flat, as far as the settings tell, and what to try."""
+    c = trainer.config
+    if c.init == "zero" and trainer.spec.hidden:
+        return ("every weight started at 0, so every hidden unit computes the same thing and only the biases "
+                "learn. Pick another init")  # fmt: skip
+    if c.reg >= STRONG_SPRING:
+        return (f"the spring (regularization {c.reg:g}) pulled the weights to about 0. Weaken the spring (e.g. "
+                f"{min(0.01, c.reg / 50):g}), or try another init")  # fmt: skip
+    narrowest = min(trainer.spec.hidden, default=None)
+    if narrowest is not None and narrowest < 2:
+        return (f"a hidden layer of {narrowest} unit lets too little through. Widen the layers, or try another "
+                "init or activation")  # fmt: skip
+    return (f"the net has not started to separate the classes (regularization {c.reg:g} is weak, so not the "
+            f"spring). Try another init or activation, or a larger step size (now {c.lr:g})")  # fmt: skip
