@@ -12,6 +12,7 @@ both modes.
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import signal
 import sys
@@ -25,6 +26,7 @@ from torchcircuits.errors import InputError
 from torchcircuits.pipes import EXIT_INTERRUPTED
 from torchcircuits.recipes import recipe_config, recipe_for
 from torchcircuits.run import RunSettings, add_run_options, settings_from_args
+from torchcircuits.trainer import Trainer
 
 if TYPE_CHECKING:
     from PyQt6.QtCore import QTimer
@@ -36,6 +38,8 @@ __all__ = ["main", "build_parser", "install_interrupt_handler", "MAX_GRID", "TAB
 TABS = {"training": "training_tab", "circuit": "circuit_view", "network": "network_tab", "hidden": "hidden_tab",
         "parameters": "parameters_tab", "classes": "classes_tab", "search": "search_tab",
         "doctor": "doctor_tab"}  # fmt: skip
+#: the tabs that draw the input plane (a 1-D data set has none)
+PLANE_TABS = ("network", "hidden")
 
 #: the largest boundary grid, in pixels per side: the grid's points alone take 8 bytes each
 #: (1000² is 8 MB), and the model's scores and the image several times that
@@ -153,8 +157,8 @@ def _screenshot(window, settings: RunSettings, path: str) -> int:
         print(f"torchcircuits-gui: error: cannot write {path}: {error.strerror or error}", file=sys.stderr)
         return 2
     status = window.status.text()
-    if window.status.property("level") == "error":
-        print(f"torchcircuits-gui: {status.split('>', 1)[-1].rsplit('<', 1)[0]}", file=sys.stderr)
+    if window.status.property("level") == "error":  # the message, out of its markup
+        print(f"torchcircuits-gui: {html.unescape(status.split('>', 1)[-1].rsplit('<', 1)[0])}", file=sys.stderr)
     evaluation = window.controller.last_evaluation
     if evaluation is not None:
         print(f"{path}: step {evaluation.step}, {_metrics_text(evaluation)}")
@@ -197,7 +201,12 @@ def _main(argv: Sequence[str] | None) -> int:
         threads = parse_whole(args.threads, "threads", 1)
         if args.screenshot and not args.screenshot.lower().endswith(".png"):
             raise InputError(f"--screenshot must name a .png file, got {args.screenshot!r}")
-        settings.data.load()  # refuse bad data before a window opens
+        train, test = settings.data.load()  # refuse bad data before a window opens
+        if not args.session:
+            Trainer(settings.config, train, test)  # and a model the data cannot train, as `torchcircuits train` does
+        if args.tab in PLANE_TABS and train.inputs != 2:
+            raise InputError(f"--tab {args.tab} draws the input plane: {settings.data.name} has {train.inputs} "
+                             f"input(s); pick training, parameters, classes, search or doctor")  # fmt: skip
         if args.circuit is not None:
             from torchcircuits.circuits import get_circuit
 

@@ -32,6 +32,10 @@ def test_screenshot_of_a_regression_set_reports_rmse_and_r2(tmp_path, qtbot, cap
         (["--steps", "x"], "--steps must be a whole number"),
         (["--screenshot", "out.jpg"], "--screenshot must name a .png file"),
         (["--bogus"], "unrecognized arguments: --bogus"),
+        # a pair `torchcircuits train` refuses is refused here too, not opened as an empty window
+        (["--dataset", "sine", "--model", "svm"], "--model svm does not train regression data like sine"),
+        (["--dataset", "sine", "--model", "net", "--tab", "network"],
+         "--tab network draws the input plane: sine has 1 input(s)"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(argv, message, capsys):
