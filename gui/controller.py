@@ -400,8 +400,7 @@ class TrainingController(QObject):
         if self.trainer.diverged:
             self.sigMessage.emit("error", divergence_message(self.trainer, self.trainer.step_count))
             return 0
-        if self.health is None:
-            self.sigMessage.emit("info", "")  # as Play does: what the last message said is behind the user now
+        self.clear_message()  # as Play does: what the last message said is behind the user now
         first = self.trainer.step_count
         # the library's loop: it records every `record_every` steps and at the last, and stops at a divergence
         self.trainer.run(steps, record_every or max(1, steps // 1000), on_record=self._on_record)
@@ -485,6 +484,18 @@ class TrainingController(QObject):
                 self.sigMessage.emit("error", health)
             elif had is not None:
                 self.sigMessage.emit("info", "")
+
+    def clear_message(self) -> None:
+        """The status line after a message's cause is gone: empty, unless a lasting condition has one of its own.
+
+        Lasting conditions: no model to train, and what diagnose() says (dead, flat, diverged).
+        """
+        if self.trainer is None:
+            self.sigMessage.emit("error", "nothing to train: add points of two classes or choose a data set")
+        elif self.health is not None:
+            self.sigMessage.emit("error", self.health)
+        else:
+            self.sigMessage.emit("info", "")
 
     def _diverged(self) -> None:
         self.pause()
@@ -632,6 +643,7 @@ class TrainingController(QObject):
         if trainer is None or not 0 <= index < len(entries):
             return
         self.pause()
+        self.clear_message()  # e.g. "already at step 400": the run is at another step now
         if self.rewind_base is None:
             self.rewind_base, self._rewind_history = entries, self.history.to_json()
         step, state = entries[index]

@@ -334,6 +334,7 @@ class ControlPanel(QWidget):
         if self._marked is not None:
             self._marked.setStyleSheet("")
             self._marked = None
+            self.controller.clear_message()  # the refusal's cause is gone, even if the value in force is unchanged
             self._show_enabled()
             for name, text in TOOLTIPS.items():  # fields _show_enabled does not manage get their own text back
                 if isinstance(getattr(self, name, None), QLineEdit) and getattr(self, name).isEnabled():

@@ -154,5 +154,9 @@ _FLAG = re.compile(r"--[a-z][a-z-]*")
 
 
 def in_app_words(text: str) -> str:
-    """A message with each known command-line flag replaced by its field's label (``--lr`` → ``step size``)."""
-    return _FLAG.sub(lambda m: _FLAG_LABELS.get(m.group(0), m.group(0)), text)
+    """A message with each command-line flag replaced by its field's label (``--lr`` → ``step size``).
+
+    A flag without an entry in the table is labelled as its option without the dashes (``--bias-init`` →
+    ``bias-init``), as the settings panel labels it.
+    """
+    return _FLAG.sub(lambda m: _FLAG_LABELS.get(m.group(0), m.group(0)[2:]), text)

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidg
 from torchcircuits.errors import InputError
 
 from .controller import TrainingController
+from .help import in_app_words
 
 __all__ = ["HiddenLayersEditor"]
 
@@ -65,6 +66,7 @@ class HiddenLayersEditor(QWidget):
             label.setText(f"{width} neuron{'s' if width != 1 else ''}")
             remove.setEnabled(len(widths) > 1)
         self.setEnabled(self.controller.settings.config.has_hidden_layers)
+        self.message.hide()  # new settings are in force: a refused change of the old ones is past
 
     def _add_row(self, layer: int) -> None:
         label = QLabel()
@@ -92,12 +94,12 @@ class HiddenLayersEditor(QWidget):
         try:
             config = replace(self.controller.settings.config, hidden=widths).validated()
         except InputError as error:
-            self.message.setText(error.as_flag())
+            self.message.setText(in_app_words(error.as_flag()))
             self.message.show()
             self.controller.sigMessage.emit("error", f"not changed: {error.as_flag()}")
             return
         refused = self.controller.apply_config(config)
-        self.message.setText("" if refused is None else refused.as_flag())
+        self.message.setText("" if refused is None else in_app_words(refused.as_flag()))
         self.message.setVisible(refused is not None)
 
 

@@ -78,5 +78,6 @@ class RunBar(QWidget):
             self.controller.sigMessage.emit("error", str(error))
             self.show_state()
             return
+        self.controller.clear_message()  # a refused entry before this one is past
         if step != self.controller.stop_at:
             self.controller.set_stop_at(step)

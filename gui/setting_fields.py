@@ -38,6 +38,7 @@ from torchcircuits.optim import OPTIMIZERS
 from torchcircuits.run import add_run_options
 
 from .controller import TrainingController
+from .help import in_app_words
 
 __all__ = ["SettingFields", "option_help", "FIELD_SETTINGS", "CHOICE_SETTINGS", "OPTIMIZER_SETTINGS", "NO_LINE_SEARCH"]
 
@@ -227,7 +228,7 @@ class SettingFields(QWidget):
         self._accepted()
         self.controller.sigMessage.emit("error", f"not changed: {error.as_flag()}")
         self.show_settings()
-        self.message.setText(error.as_flag())
+        self.message.setText(in_app_words(error.as_flag()))
         self.message.show()
         widget = self._widgets().get(setting)
         if widget is not None:
@@ -236,6 +237,8 @@ class SettingFields(QWidget):
         self.marked = setting
 
     def _accepted(self) -> None:
+        if self.marked is not None:
+            self.controller.clear_message()  # the refusal's cause is gone, even if the value in force is unchanged
         self.message.hide()
         self.message.setText("")
         for widget in self._widgets().values():

@@ -482,6 +482,7 @@ class MainWindow(QMainWindow):
         self.challenge_label.show()
         self._dirty = True
         self.show_challenge()
+        self.controller.clear_message()  # a refused challenge line before this one is past
         return True
 
     def ask_challenge(self) -> None:

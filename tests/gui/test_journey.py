@@ -364,3 +364,56 @@ def test_class_borders_are_interpolated_lines():
     # every point lies on a border: where the two best scores are equal (to interpolation error of a linear field)
     best_two = np.sort(np.stack([segments[:, 0] - 0.2, segments[:, 1] - 0.1, 0.1 - segments[:, 1]], 1), axis=1)
     assert np.abs(best_two[:, -1] - best_two[:, -2]).max() < 1e-9
+
+
+def test_a_refusal_clears_when_its_cause_does_even_if_nothing_changes(window):
+    c, panel = window.controller, window.controls
+    in_force = panel.lr.text()
+    _edit(panel.lr, "abc")
+    assert window.status.property("level") == "error" and "step size" in window.status.text()
+    _edit(panel.lr, in_force)  # the value in force again: no new model, but the refusal is past
+    assert window.status.text() == "" and panel.lr.styleSheet() == ""
+    fields = window.controls.more
+    _edit(fields.fields["alpha"], "-1")
+    assert "alpha" in window.status.text() and "--alpha" not in window.status.text()
+    _edit(fields.fields["alpha"], "")  # empty: the default, which is in force already
+    assert window.status.text() == "" and not fields.message.isVisible()
+    bar = window.run_bar
+    _edit(bar.stop_at, "-5")
+    assert window.status.property("level") == "error"
+    _edit(bar.stop_at, "100")
+    assert c.stop_at == 100 and window.status.text() == ""
+    assert not window.set_challenge("win the game") and window.status.property("level") == "error"
+    assert window.set_challenge("reach train accuracy >= 90%") and window.status.text() == ""
+
+
+def test_a_lasting_condition_keeps_its_message_when_a_refusal_clears(window):
+    c = window.controller
+    c.clear_points()
+    assert c.trainer is None
+    in_force = window.controls.lr.text()
+    _edit(window.controls.lr, "abc")
+    _edit(window.controls.lr, in_force)
+    assert "nothing to train" in window.status.text()  # the empty data set is still the cause
+
+
+def test_the_hidden_layers_editor_forgets_a_refusal_once_new_widths_are_in_force(window):
+    panel = window.controls
+    _pick(panel.model, "net")
+    editor = panel.layers
+    _edit(panel.hidden, "4096")
+    editor.rows[0][2].click()  # one more neuron than the library allows
+    assert editor.message.isVisibleTo(editor) and "hidden layers" in editor.message.text()
+    assert "--hidden" not in editor.message.text()
+    _edit(panel.hidden, "8")
+    assert window.controller.settings.config.hidden == (8,) and not editor.message.isVisibleTo(editor)
+
+
+def test_rewinding_clears_a_message_about_the_step_the_run_was_at(window):
+    c = window.controller
+    c.set_stop_at(60)
+    c.run_steps(60, record_every=10)
+    c.play()  # already at the stop: refused with a message naming step 60
+    assert "already at step 60" in window.status.text()
+    window.rewind_bar.slider.setValue(2)
+    assert c.step_count < 60 and "already at step" not in window.status.text()
