@@ -110,14 +110,15 @@ class CompareBar(QWidget):
             pen = pg.mkPen((*grey, 110), width=1)
             loss, metric = pg.PlotDataItem(pen=pen), pg.PlotDataItem(pen=pen)
             label = pg.TextItem(color=(*grey, 200), anchor=(1, 1))
-            loss_plot.addItem(loss)
-            metric_plot.addItem(metric)
+            # the axes follow the current run: an earlier run far off (R² of -30) is cut, not the current one squeezed
+            loss_plot.addItem(loss, ignoreBounds=True)
+            metric_plot.addItem(metric, ignoreBounds=True)
             loss_plot.addItem(label, ignoreBounds=True)
             for item in (loss, metric):
                 item.setZValue(-10)  # under the current run's curves
             self.items.append((loss, metric, label))
+        #: one short line: how many runs are kept; the list of what changed is its tooltip (it can be long)
         self.summary = QLabel()
-        self.summary.setWordWrap(True)
         self.pin = QPushButton("Pin newest")
         self.pin.setToolTip(f"Keep the newest earlier run however many come after (at most {MAX_RUNS} are kept; a "
                             "new run drops the oldest unpinned one). Again to unpin")  # fmt: skip
@@ -145,13 +146,17 @@ class CompareBar(QWidget):
                 loss.setData(run.steps[keep], run.loss[keep])
                 keep = ~np.isnan(run.metric)
                 metric.setData(run.steps[keep], run.metric[keep])
-                label.setText(run.label + (" (pinned)" if run.pinned else ""))
+                # only the newest is named on the plot: runs of one length would stack their names on each other
+                newest = i == len(runs) - 1
+                label.setText(run.label + (" (pinned)" if run.pinned else "") if newest else "")
                 label.setPos(float(run.steps[-1]), float(run.loss[~np.isnan(run.loss)][-1]))
             else:
                 loss.setData([], [])
                 metric.setData([], [])
                 label.setText("")
-        self.summary.setText(f"earlier runs ({len(runs)} of {MAX_RUNS}): "
-                             + ("; ".join(r.label + (" (pinned)" if r.pinned else "") for r in runs) or "none"))
+        self.summary.setText(f"earlier runs: {len(runs)} of {MAX_RUNS}" if runs else "earlier runs: none")
+        self.summary.setToolTip("\n".join(f"{k}. {r.label}" + (" (pinned)" if r.pinned else "")
+                                          for k, r in enumerate(runs, start=1)) or "none yet: a new model keeps "
+                                "the current run's curves here, in grey")  # fmt: skip
         self.pin.setEnabled(bool(runs))
         self.clear.setEnabled(bool(runs))

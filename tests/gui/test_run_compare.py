@@ -40,7 +40,11 @@ def test_a_changed_setting_keeps_the_ended_run_labelled_by_the_change(window):
     window.redraw(curves=True)
     loss_item, _, label = window.compare_bar.items[len(runs) - 1]
     np.testing.assert_array_equal(loss_item.getData()[1], ended)  # drawn under the current run
-    assert label.toPlainText() == "hidden 100 → 7" and "hidden 100 → 7" in window.compare_bar.summary.text()
+    bar = window.compare_bar
+    assert label.toPlainText() == "hidden 100 → 7" and "hidden 100 → 7" in bar.summary.toolTip()
+    assert bar.summary.text() == f"earlier runs: {len(runs)} of 8"  # one short line, the list in the tooltip
+    if len(runs) > 1:
+        assert bar.items[len(runs) - 2][2].toPlainText() == ""  # only the newest is named on the plot
     c.run_steps(10)
     c.reset()
     assert c.runs.runs[-1].label == "reset"
@@ -60,3 +64,18 @@ def test_pin_and_clear_buttons(window):
     window.redraw(curves=True)
     assert len(c.runs) == 1 and c.runs.runs[0].pinned and kept >= 2
     assert bar.items[1][0].getData()[0] is None or len(bar.items[1][0].getData()[0]) == 0
+
+
+def test_an_earlier_run_far_off_does_not_squeeze_the_current_runs_axes(window):
+    c = window.controller
+    c.choose(dataset="sine", model="net")
+    c.apply_config(replace(c.settings.config, lr=3.0))  # a wild run: its R² far below 0
+    c.run_steps(20, record_every=2)
+    worst = np.nanmin(c.history.column("train_r2"))
+    c.apply_config(replace(c.settings.config, lr=0.05, hidden=(30,)))
+    c.run_steps(60, record_every=5)
+    window.redraw(curves=True)
+    low = window.curves.accuracy_plot.viewRange()[1][0]
+    current = np.nanmin(c.history.column("train_r2"))
+    assert worst < current - 1.0, (worst, current)  # the earlier run did reach far below the current one
+    assert low > worst  # the axis follows the current run, not the earlier one
