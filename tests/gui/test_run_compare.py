@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import numpy as np
+from PyQt6.QtWidgets import QApplication
 
 from torchcircuits_gui.history import DecimatingHistory
 from torchcircuits_gui.run_compare import MAX_RUNS, RunArchive
@@ -75,6 +76,7 @@ def test_an_earlier_run_far_off_does_not_squeeze_the_current_runs_axes(window):
     c.apply_config(replace(c.settings.config, lr=0.05, hidden=(30,)))
     c.run_steps(60, record_every=5)
     window.redraw(curves=True)
+    QApplication.processEvents()  # the auto range is applied on the next paint
     low = window.curves.accuracy_plot.viewRange()[1][0]
     current = np.nanmin(c.history.column("train_r2"))
     assert worst < current - 1.0, (worst, current)  # the earlier run did reach far below the current one
