@@ -218,3 +218,23 @@ def test_first_show_fits_like_a_later_pick(qtbot):
     assert view.canvas.current_zoom() == pytest.approx(first)
     canvas, area = view.canvas, view.canvas.parent()
     assert canvas.width() * canvas.height() > 0.9 * area.width() * area.height()  # it fills the view
+
+
+def test_no_two_labels_overlap_after_tugs_and_new_inputs(view):
+    import random
+
+    from torchcircuits.diagram import colliding_labels
+
+    view.zoom_100.click()
+    rng = random.Random(3)
+    for name in CIRCUITS:
+        view.set_circuit(name)
+        for _ in range(4):
+            for field in view.fields:
+                view.set_input(field, round(rng.uniform(-3, 3), 4))
+            assert not colliding_labels(view.canvas.diagram), (name, view.values)
+            view.tug()
+            assert not colliding_labels(view.canvas.diagram), (name, "tug", view.values)
+    view.set_circuit("two_layer_net")
+    view.tug()  # the walk-through's case: 1.208 was printed over 0.6948
+    assert not colliding_labels(view.canvas.diagram)
