@@ -39,6 +39,7 @@ from .circuit_painter import paint_diagram
 from .controller import TrainingController
 from .controls import BAD_STYLE
 from .help import CIRCUIT_TOOLTIPS
+from .side_scroll import SideScroll
 
 __all__ = ["CircuitView", "DiagramCanvas", "follow_diagram"]
 
@@ -49,11 +50,15 @@ class DiagramCanvas(QWidget):
     """Paints a Diagram at a zoom factor; sits in a scroll area.
 
     Fitted (the default), the zoom is whatever shows the whole diagram in the
-    visible area, small circuits enlarged up to MAX_ZOOM; zooming by wheel or
-    buttons leaves fit mode and the canvas takes the diagram's zoomed size.
+    visible area, small circuits enlarged up to MAX_ZOOM, but never below
+    READABLE_ZOOM: a bigger circuit then keeps that size and scrolls. Zooming
+    by wheel or buttons leaves fit mode and the canvas takes the diagram's
+    zoomed size.
     """
 
     MIN_ZOOM, MAX_ZOOM = 0.2, 3.0
+    #: the smallest zoom fit picks: the 12 px value and gradient labels stay 9 px tall
+    READABLE_ZOOM = 0.75
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,8 +75,9 @@ class DiagramCanvas(QWidget):
         self.update()
 
     def _resize(self) -> None:
-        # fitted, the canvas takes whatever room the scroll area gives it; otherwise its zoomed size
-        self.setMinimumSize(QSize(100, 80) if self.fit else self.sizeHint())
+        # fitted, the canvas takes whatever room the scroll area gives it, but no less than the diagram at
+        # READABLE_ZOOM (the scroll area scrolls past that); otherwise its zoomed size
+        self.setMinimumSize(self._size_at(self.READABLE_ZOOM) if self.fit else self.sizeHint())
         self.updateGeometry()
 
     def set_zoom(self, zoom: float) -> None:
@@ -86,17 +92,20 @@ class DiagramCanvas(QWidget):
         self._resize()
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def _size_at(self, zoom: float) -> QSize:
         if self.diagram is None:
-            return QSize(400, 300)
-        return QSize(int(self.diagram.width * self.zoom), int((self.diagram.height + 30) * self.zoom))
+            return QSize(100, 80)
+        return QSize(int(self.diagram.width * zoom), int((self.diagram.height + 30) * zoom))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(400, 300) if self.diagram is None else self._size_at(self.zoom)
 
     def current_zoom(self) -> float:
         """The zoom set, or in fit mode the one that shows the whole diagram (at most MAX_ZOOM)."""
         if self.diagram is None or not self.fit:
             return self.zoom
         fitted = min(self.width() / self.diagram.width, self.height() / (self.diagram.height + 30))
-        return max(self.MIN_ZOOM, min(self.MAX_ZOOM, fitted))
+        return max(self.READABLE_ZOOM, min(self.MAX_ZOOM, fitted))
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
         steps = event.angleDelta().y() / 120.0
@@ -180,6 +189,7 @@ class CircuitView(QWidget):
         self.tug_button = QPushButton("Tug along the gradient")
         self.tug_button.clicked.connect(self.tug)
         self.tug_result = QLabel()
+        self.tug_result.setWordWrap(True)  # the moved inputs of a big circuit make a long line
         tug_box = QGroupBox("Tug")
         tug_form = QFormLayout(tug_box)
         tug_form.addRow("step size", self.step_size)
@@ -193,6 +203,7 @@ class CircuitView(QWidget):
         self.backward_button.clicked.connect(self.backward_step)
         self.all_button.clicked.connect(self.show_all)
         self.step_label = QLabel()
+        self.step_label.setWordWrap(True)
         step_box = QGroupBox("Step through")
         step_layout = QVBoxLayout(step_box)
         step_row = QHBoxLayout()
@@ -205,6 +216,7 @@ class CircuitView(QWidget):
         self.strategies_button.clicked.connect(self.run_strategies)
         self.strategies_label = QLabel()
         self.strategies_label.setTextFormat(Qt.TextFormat.RichText)
+        self.strategies_label.setWordWrap(True)
         strategy_box = QGroupBox("Strategies (Chapter 1)")
         strategy_layout = QVBoxLayout(strategy_box)
         strategy_layout.addWidget(self.strategies_button)
@@ -247,16 +259,12 @@ class CircuitView(QWidget):
         side_layout.addWidget(strategy_box)
         side_layout.addWidget(self.message)
         side_layout.addStretch(1)
-        side_scroll = QScrollArea()
-        side_scroll.setWidget(side)
-        side_scroll.setWidgetResizable(True)
-        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        side_scroll.setMinimumWidth(330)
+        self.side_scroll = SideScroll(side)
         canvas_scroll = QScrollArea()
         canvas_scroll.setWidget(self.canvas)
         canvas_scroll.setWidgetResizable(True)
         layout = QHBoxLayout(self)
-        layout.addWidget(side_scroll)
+        layout.addWidget(self.side_scroll)
         layout.addWidget(canvas_scroll, 1)
         for name, text in CIRCUIT_TOOLTIPS.items():
             if isinstance(getattr(self, name, None), QWidget):
@@ -358,6 +366,7 @@ class CircuitView(QWidget):
     def _follow_toggled(self, on: bool) -> None:
         self.message.clear()  # a follow message goes with follow mode
         self.inputs_box.setVisible(not on)  # following, the inputs are the model's, shown on the canvas
+        self.tug_result.setVisible(not on)  # a tug of the explorer's circuit, not of the model followed
         for widget in (self.chooser, self.inputs_box, self.tug_button, self.forward_button, self.backward_button,
                        self.all_button, self.strategies_button):  # fmt: skip
             widget.setEnabled(not on)
@@ -498,18 +507,21 @@ class CircuitView(QWidget):
         colour = "#b00000" if level == "error" else "#205020"
         self.message.setText(f'<span style="color:{colour}">{text}</span>')
 
-    def _show_chosen(self, name: str) -> None:
-        """Show ``name`` in the chooser without choosing it again."""
-        if self.chooser.currentText() != name:
+    def _show_chosen(self, name: str | None) -> None:
+        """Show ``name`` in the chooser (None: blank) without choosing it again."""
+        index = -1 if name is None else self.chooser.findText(name)
+        if self.chooser.currentIndex() != index:
             self.chooser.blockSignals(True)
-            self.chooser.setCurrentText(name)
+            self.chooser.setCurrentIndex(index)
             self.chooser.blockSignals(False)
 
     def refresh(self) -> None:
         if self.follow.isChecked():
             diagram = follow_diagram(self.controller)
-            if isinstance(diagram, str):  # nothing to follow: no stale diagram or caption stays on the canvas
+            if isinstance(diagram, str):  # nothing to follow: no stale diagram, caption or circuit name stays
                 self.show_message("error", diagram)
+                self.step_label.setText("nothing to follow")
+                self._show_chosen(None)
                 self.canvas.set_diagram(None)
                 return
             self.message.clear()

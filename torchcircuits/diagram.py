@@ -180,7 +180,15 @@ def build_diagram(
     values = circuit.validate(values or {}, partial=True)
     out, leaves = circuit.units(values)
     inputs = [(name, leaves[name]) for name in circuit.inputs]
-    return _layout(out, inputs, circuit.name, circuit.formula, fixed, seed_grad, forward_done, backward_done, caption)
+    diagram = _layout(out, inputs, circuit.name, circuit.formula, fixed, seed_grad, forward_done, backward_done,
+                      caption)  # fmt: skip
+    # the labels are placed for these values' texts: where longer ones (a tug, a typed input) leave no free spot
+    # along a wire, spread the layout as diagram_of does, so no two labels overlap at any values
+    for _ in range(_SPREADS):
+        if not colliding_labels(diagram):
+            break
+        _spread(diagram)
+    return diagram
 
 
 #: the most gates :func:`diagram_of` lays out: past this, labels crowd and the layout's label search slows

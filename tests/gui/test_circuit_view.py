@@ -151,3 +151,90 @@ def test_follow_without_a_model_to_follow_leaves_no_stale_diagram(window):
     assert view.canvas.diagram is None and "follow shows one-score models" in view.message.text()
     view.follow.setChecked(False)
     assert view.message.text() == "" and view.canvas.diagram is not None
+
+
+def test_follow_that_cannot_follow_claims_nothing(window, qtbot):
+    from torchcircuits.run import DataSpec
+
+    view = window.circuit_view
+    window.tabs.setCurrentWidget(view)
+    window.resize(1024, 640)
+    window.controller.apply_preset("guide-net")
+    window.controller.run_steps(5)
+    view.follow.setChecked(True)
+    assert view.chooser.currentText() == "two_layer_net"
+    window.controller.apply_data(DataSpec("spiral", n=30))
+    view.refresh()
+    qtbot.wait(20)
+    assert view.canvas.diagram is None and view.chooser.currentText() == ""
+    assert "following" not in view.step_label.text()
+    message = view.message
+    assert message.wordWrap() and message.geometry().right() <= view.side_scroll.viewport().width()
+    view.follow.setChecked(False)
+    assert view.chooser.currentText() == view.circuit.name and view.canvas.diagram is not None
+
+
+@pytest.mark.parametrize("classroom", [False, True])
+def test_side_panel_is_never_clipped_sideways(window, qtbot, classroom):
+    window.resize(1024, 640)
+    if classroom:
+        window.classroom_action.trigger()
+    view = window.circuit_view
+    window.tabs.setCurrentWidget(view)
+    view.set_circuit("two_layer_net")
+    view.tug()
+    qtbot.wait(20)
+    side = view.side_scroll
+    assert side.widget().width() <= side.viewport().width()  # every control is inside the visible panel
+    assert view.all_button.mapTo(side.widget(), view.all_button.rect().topRight()).x() < side.viewport().width()
+
+
+def test_fit_keeps_labels_readable_and_scrolls(window, qtbot):
+    view = window.circuit_view
+    window.tabs.setCurrentWidget(view)
+    window.resize(1024, 640)
+    view.set_circuit("two_layer_net")
+    qtbot.wait(20)
+    canvas = view.canvas
+    assert canvas.fit and canvas.current_zoom() >= canvas.READABLE_ZOOM  # labels of 12 px stay 9 px or more
+    assert canvas.width() >= int(canvas.diagram.width * canvas.READABLE_ZOOM)  # the scroll area scrolls to it
+
+
+def test_first_show_fits_like_a_later_pick(qtbot):
+    from torchcircuits.run import PRESETS
+    from torchcircuits_gui.window import MainWindow
+
+    window = MainWindow(PRESETS["guide-svm"], grid_size=60)
+    qtbot.addWidget(window)
+    window.resize(1024, 640)
+    window.tabs.setCurrentWidget(window.circuit_view)
+    window.show()
+    qtbot.wait(20)
+    view = window.circuit_view
+    first = view.canvas.current_zoom()
+    view.set_circuit("multiply")
+    view.set_circuit("add_multiply")
+    qtbot.wait(20)
+    assert view.canvas.current_zoom() == pytest.approx(first)
+    canvas, area = view.canvas, view.canvas.parent()
+    assert canvas.width() * canvas.height() > 0.9 * area.width() * area.height()  # it fills the view
+
+
+def test_no_two_labels_overlap_after_tugs_and_new_inputs(view):
+    import random
+
+    from torchcircuits.diagram import colliding_labels
+
+    view.zoom_100.click()
+    rng = random.Random(3)
+    for name in CIRCUITS:
+        view.set_circuit(name)
+        for _ in range(4):
+            for field in view.fields:
+                view.set_input(field, round(rng.uniform(-3, 3), 4))
+            assert not colliding_labels(view.canvas.diagram), (name, view.values)
+            view.tug()
+            assert not colliding_labels(view.canvas.diagram), (name, "tug", view.values)
+    view.set_circuit("two_layer_net")
+    view.tug()  # the walk-through's case: 1.208 was printed over 0.6948
+    assert not colliding_labels(view.canvas.diagram)
