@@ -38,7 +38,7 @@ from torchcircuits.strategies import analytic_gradient_ascent, numerical_gradien
 from .circuit_painter import paint_diagram
 from .controller import TrainingController
 from .controls import BAD_STYLE
-from .help import CIRCUIT_TOOLTIPS
+from .help import CIRCUIT_TOOLTIPS, as_rich_text
 from .side_scroll import SideScroll
 
 __all__ = ["CircuitView", "DiagramCanvas", "follow_diagram"]
@@ -505,7 +505,7 @@ class CircuitView(QWidget):
     # --- drawing ------------------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:
         colour = "#b00000" if level == "error" else "#205020"
-        self.message.setText(f'<span style="color:{colour}">{text}</span>')
+        self.message.setText(f'<span style="color:{colour}">{as_rich_text(text)}</span>')
 
     def _show_chosen(self, name: str | None) -> None:
         """Show ``name`` in the chooser (None: blank) without choosing it again."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "INSIDE_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS"]
+__all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "INSIDE_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS", "as_rich_text"]
 
 #: control name (attribute of the panel or run bar) → what it does and its range
 TOOLTIPS: dict[str, str] = {
@@ -160,3 +160,11 @@ def in_app_words(text: str) -> str:
     ``bias-init``), as the settings panel labels it.
     """
     return _FLAG.sub(lambda m: _FLAG_LABELS.get(m.group(0), m.group(0)[2:]), text)
+
+
+def as_rich_text(text: str) -> str:
+    """Plain text to put inside a rich-text label: "<" and "&" escaped, so "loss <= 0.18" is not cut at a tag.
+
+    ">" and quotes stay as they are: in element content they are text already.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;")

@@ -11,7 +11,6 @@ kept per circuit while the app runs, and :meth:`PracticeWindow.state` /
 
 from __future__ import annotations
 
-import html
 import random
 from collections.abc import Mapping
 
@@ -36,6 +35,7 @@ from torchcircuits.practice import Practice, practice_inputs
 
 from .circuit_view import DiagramCanvas
 from .controls import BAD_STYLE
+from .help import as_rich_text
 
 __all__ = ["PracticeWindow"]
 
@@ -215,7 +215,7 @@ class PracticeWindow(QWidget):
 
     def refresh(self) -> None:
         practice = self.practice
-        self.title.setText(f"<b>{html.escape(practice.circuit.name)}</b>: {html.escape(practice.circuit.formula)}")
+        self.title.setText(f"<b>{as_rich_text(practice.circuit.name)}</b>: {as_rich_text(practice.circuit.formula)}")
         revealed = sum(1 for how in practice.known.values() if how == "revealed")
         self.counter.setText(
             f"{practice.done} of {practice.total} wires done ({revealed} revealed), "
@@ -235,4 +235,4 @@ class PracticeWindow(QWidget):
 
     def show_message(self, level: str, text: str) -> None:
         colour = {"error": "#b00000", "right": "#1a7f37"}.get(level, "#205080")
-        self.message.setText(f'<span style="color:{colour}">{html.escape(text)}</span>')
+        self.message.setText(f'<span style="color:{colour}">{as_rich_text(text)}</span>')

@@ -8,7 +8,6 @@ the trainer.
 
 from __future__ import annotations
 
-import html
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,7 +29,6 @@ from PyQt6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -50,7 +48,7 @@ from .controller import TrainingController
 from .controls import PRESET_TITLES, ControlPanel
 from .curves import CurvesView
 from .doctor_panel import DoctorPanel
-from .help import ABOUT, SHORTCUTS, TOOLTIPS, in_app_words
+from .help import ABOUT, SHORTCUTS, TOOLTIPS, as_rich_text, in_app_words
 from .hidden_space import HiddenSpaceView
 from .image_files import save_png
 from .network_tab import NetworkTab
@@ -60,6 +58,7 @@ from .rewind import RewindBar
 from .run_bar import RunBar
 from .run_compare import CompareBar
 from .search_panel import SearchPanel
+from .side_scroll import SideScroll
 
 __all__ = ["MainWindow"]
 
@@ -96,14 +95,8 @@ class MainWindow(QMainWindow):
         self.frame_gap = FRAME_GAP
         self._curves_drawn_at = 0.0
 
-        scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        # the panel scrolls up and down only: its width is what its widest row needs
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-                               + 2 * scroll.frameWidth())  # fmt: skip
-        self.controls_scroll = scroll
+        # the panel scrolls up and down; its width is what its widest row needs (classroom fonts included)
+        self.controls_scroll = SideScroll(self.controls)
 
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.RichText)
@@ -167,7 +160,7 @@ class MainWindow(QMainWindow):
         plot_layout.addWidget(self.rewind_bar)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
+        splitter.addWidget(self.controls_scroll)
         splitter.addWidget(plot_column)
         splitter.addWidget(right)
         splitter.setSizes([300, 700, 360])
@@ -412,7 +405,7 @@ class MainWindow(QMainWindow):
 
     def show_message(self, level: str, text: str) -> None:
         """One line in the status bar; an empty text clears it. Flags are named by their fields' labels."""
-        text = html.escape(in_app_words(text))  # a message may quote "<=" or "<4>": text, not markup
+        text = as_rich_text(in_app_words(text))  # a message may quote "<=" or "<4>": text, not markup
         colour = "#b00000" if level == "error" else "#205020"
         self.status.setText(
             f'<span style="color:{colour}">{"⚠ " if level == "error" else ""}{text}</span>' if text else ""
@@ -456,9 +449,7 @@ class MainWindow(QMainWindow):
         self.hard.setVisible(not on and not self.regressing)
         self.splitter.widget(2).setMinimumWidth(CLASSROOM_RIGHT_MIN if on else RIGHT_MIN)
         self.plot_column.layout().invalidate()
-        scroll = self.controls_scroll
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-                               + 2 * scroll.frameWidth())  # fmt: skip
+        self.controls_scroll.setMinimumWidth(self.controls_scroll.needed_width())
         self._dirty = True
 
     def pick_hidden(self, title: str, hidden: bool) -> None:
@@ -499,8 +490,8 @@ class MainWindow(QMainWindow):
         met, line = self.challenge.verdict(c.last_evaluation, c.settings.data.name, tuple(hidden))
         colour = "#1a7f37" if met else "#8a5a00"
         mark = "✔" if met else "…"
-        self.challenge_label.setText(f'<b>Challenge</b>: {html.escape(self.challenge.text)} — '
-                                     f'<span style="color:{colour}">{mark} {html.escape(line)}</span>')  # fmt: skip
+        self.challenge_label.setText(f'<b>Challenge</b>: {as_rich_text(self.challenge.text)} — '
+                                     f'<span style="color:{colour}">{mark} {as_rich_text(line)}</span>')  # fmt: skip
         self.challenge_label.setProperty("met", met)
 
     def _enlarge_points(self) -> None:
