@@ -479,6 +479,26 @@ class CircuitView(QWidget):
         )
         self.message.clear()
 
+    def explorer_state(self) -> dict:
+        """The explorer's circuit, its input values and Follow (JSON), for a session."""
+        return {"name": self.circuit.name, "values": dict(self.values), "follow": self.follow.isChecked()}
+
+    def restore_explorer(self, data: object) -> None:
+        """Bring back :meth:`explorer_state`; an unknown circuit, or values that are not its inputs' finite
+        numbers, leave the explorer as it is (a session's view options are never an error)."""
+        if not isinstance(data, dict):
+            return
+        name = data.get("name")
+        if isinstance(name, str) and name in CIRCUITS:
+            self.set_circuit(name)
+            values = data.get("values")
+            if (isinstance(values, dict) and set(values) == set(self.values)
+                    and all(isinstance(v, int | float) and math.isfinite(v) for v in values.values())):  # fmt: skip
+                self.values = {key: float(value) for key, value in values.items()}
+                self._build_inputs()
+                self.refresh()
+        self.follow.setChecked(data.get("follow") is True)
+
     def practice_state(self) -> dict | None:
         """The practice exercises' progress (JSON), or None when practice was never opened."""
         return None if self.practice_window is None else self.practice_window.state()

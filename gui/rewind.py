@@ -97,8 +97,12 @@ class RewindBar(QWidget):
         self.slider.setEnabled(count > 1 and not c.running)
         if not c.running:  # while training runs the slider is off; a new range each frame would cost a relayout
             self.slider.blockSignals(True)
-            self.slider.setRange(0, max(0, count - 1))
-            self.slider.setValue(max(0, at))
+            if count > 1:
+                self.slider.setRange(0, count - 1)
+                self.slider.setValue(max(0, at))
+            else:  # one snapshot (a reopened session, step 0): the handle at the right end, where "now" is
+                self.slider.setRange(0, 1)
+                self.slider.setValue(1)
             self.slider.blockSignals(False)
         rewound = c.rewind_base is not None
         self.label.setText(f"step {c.step_count:,}" + (" (rewound)" if rewound else ""))

@@ -426,6 +426,7 @@ class MainWindow(QMainWindow):
                    "classroom": {"on": self.classroom, "hidden": sorted(self.classroom_hidden)},
                    "challenge": None if self.challenge is None else self.challenge.text}  # fmt: skip
         options["tab"] = self.tabs.tabText(self.tabs.currentIndex())
+        options["circuit"] = self.circuit_view.explorer_state()
         options["link_gradients"] = self.network_tab.gradients.isChecked()
         practice = self.circuit_view.practice_state()
         if practice is not None:
@@ -613,6 +614,7 @@ class MainWindow(QMainWindow):
         if view is not None:
             self.log_scale.setChecked(bool(view.get("log_scale")))
             self.hard.setChecked(bool(view.get("hard_boundary")))
+            self.circuit_view.restore_explorer(view.get("circuit"))
             if isinstance(view.get("practice"), dict):
                 self.circuit_view.restore_practice(view["practice"])
             classroom = view.get("classroom")
@@ -678,8 +680,8 @@ def readout_html(snap, columns: int = 2) -> str:
 
         rows[-1] = (f"<b>RMSE</b> {number(evaluation.train_rmse)} / test {number(evaluation.test_rmse)}",
                     f"<b>R²</b> {number(evaluation.train_r2)} / test {number(evaluation.test_r2)}")  # fmt: skip
-    if snap.stats is not None:
-        rows[1] = (rows[1][0], f"<b>grad norm</b> {snap.stats.grad_norm:.3g}")
+    grad_norm = "–" if snap.stats is None else f"{snap.stats.grad_norm:.3g}"  # none before a step is taken
+    rows[1] = (rows[1][0], f"<b>grad norm</b> {grad_norm}")
     if snap.compare:
         diff = "–" if snap.max_grad_diff is None else f"{snap.max_grad_diff:.1e}"
         rows.append((f"<b>max |hand − torch|</b> {diff}", ""))

@@ -210,3 +210,25 @@ def test_regenerate_draws_a_fresh_sample(window):
     assert controller.settings.data.seed == 1 and len(controller.train) == 40
     assert not torch.equal(before, controller.train.X)
     assert "data seed 1" in window.status.text()
+
+
+def test_a_session_brings_back_the_circuit_explorer_and_a_consistent_rewind_bar(window, tmp_path, qtbot):
+    from torchcircuits.run import PRESETS
+    from torchcircuits_gui.window import MainWindow
+
+    view = window.circuit_view
+    view.set_circuit("softmax")
+    changed = {key: value + 0.25 for key, value in view.values.items()}
+    view.values = dict(changed)
+    window.controller.run_steps(30)
+    path = tmp_path / "explorer.json"
+    assert window.save_session(str(path))
+    other = MainWindow(PRESETS["guide-svm"], grid_size=30)
+    qtbot.addWidget(other)
+    other.load_session(str(path))
+    assert other.circuit_view.circuit.name == "softmax" and other.circuit_view.values == changed
+    assert not other.circuit_view.follow.isChecked()
+    other.redraw()
+    assert "<b>grad norm</b> –" in other.readout.text()  # no step since reopening: no gradient to show yet
+    bar = other.rewind_bar
+    assert "step 30" in bar.label.text() and bar.slider.value() == bar.slider.maximum()  # "now" at the right end
