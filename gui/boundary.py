@@ -64,6 +64,8 @@ def _edges(field: np.ndarray) -> np.ndarray:
 
 
 _HARD = np.array([[165, 185, 240], [240, 170, 160]], dtype=np.uint8)
+#: a regression set's points: no class to colour them by
+_NO_CLASS = np.array([150, 150, 150])
 #: an empty plane: one light grey
 _BLANK_LUT = np.full((256, 3), 245, dtype=np.uint8)
 
@@ -280,9 +282,12 @@ class BoundaryView(pg.PlotWidget):
         """
         return self._coarse if coarse else self._grid
 
-    def show_scores(self, scores: torch.Tensor | None, margins: bool) -> None:
-        """Scores (G², M) of the points of :meth:`grid` (either size); None shows an empty plane."""
-        shown = (self.hard, margins, self.bounds)
+    def show_scores(self, scores: torch.Tensor | None, margins: bool, contour: bool = True) -> None:
+        """Scores (G², M) of the points of :meth:`grid` (either size); None shows an empty plane.
+
+        ``contour``: draw the zero line (off for a regression model's values, where 0 is no boundary).
+        """
+        shown = (self.hard, margins, self.bounds, contour)
         if self._shown is not None and self._shown[0] is scores and self._shown[1] == shown:
             return  # the same scores on the same grid (a redraw with nothing new): the picture stands
         self._shown = (scores, shown)
@@ -295,7 +300,9 @@ class BoundaryView(pg.PlotWidget):
             self._set_map(*boundary_indices(grid, hard=self.hard))
             fields = np.nan_to_num(grid, nan=0.0, posinf=1e6, neginf=-1e6)
             xs, ys = self._pixel_centres(g)
-            if grid.shape[2] == 1:
+            if not contour:
+                pass
+            elif grid.shape[2] == 1:
                 zero = contour_segments(fields[:, :, 0], 0.0, xs, ys)
                 if margins:
                     margin = np.concatenate([contour_segments(fields[:, :, 0], v, xs, ys) for v in (-1.0, 1.0)])
@@ -323,9 +330,10 @@ class BoundaryView(pg.PlotWidget):
         return xs, ys
 
     def _class_item(self, split: str, label: int) -> pg.ScatterPlotItem:
+        """The points of one class in one split; label -1: a regression set's points, one neutral grey."""
         key = (split, label)
         if key not in self.class_items:
-            colour = CLASS_COLOURS[label % len(CLASS_COLOURS)]
+            colour = _NO_CLASS if label < 0 else CLASS_COLOURS[label % len(CLASS_COLOURS)]
             if split == "train":  # a white outline parts a point from the map and from its neighbours
                 item = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1.2), brush=pg.mkBrush(*colour))
             else:  # test points: squares in the class colour with a dark outline
@@ -345,6 +353,9 @@ class BoundaryView(pg.PlotWidget):
                 item.setData(pos=np.zeros((0, 2)))
             for split, data in (("train", train), ("test", test)):
                 X, labels = data.X.numpy(), data.labels.numpy()
+                if data.task == "regression":  # real targets, no classes: plain points over the map
+                    self._class_item(split, -1).setData(pos=X)
+                    continue
                 for label in np.unique(labels):
                     self._class_item(split, int(label)).setData(pos=X[labels == label])
         wrong = np.concatenate([train.X[train_wrong].numpy(), test.X[test_wrong].numpy()]).reshape(-1, 2)

@@ -207,8 +207,11 @@ class TrainingController(QObject):
             if "network" in views and grid is not None:  # one pass gives the thumbnails and the boundary's scores
                 layers = tuple(grid_outputs(trainer.params, trainer.spec, trainer.features, grid))
             scores = layers[-1] if layers is not None else None if grid is None else trainer.scores(grid)
-            train_wrong = trainer.predict(self.train.X) != self.train.labels
-            test_wrong = trainer.predict(self.test.X) != self.test.labels if len(self.test) else no_mask[1]
+            if trainer.loss.task == "regression":  # a value is never exactly right: nothing is "misclassified"
+                train_wrong, test_wrong = no_mask
+            else:
+                train_wrong = trainer.predict(self.train.X) != self.train.labels
+                test_wrong = trainer.predict(self.test.X) != self.test.labels if len(self.test) else no_mask[1]
             snap = Snapshot(
                 trainer.step_count, trainer.config.model, trainer.loss.name, self.last_evaluation, self.last_stats,
                 self.steps_per_second if self.running else None, scores, trainer.loss.name in HINGE_LIKE,

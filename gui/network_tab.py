@@ -130,8 +130,8 @@ class NetworkTab(QWidget):
         if hover is not None and hover.kind == "neuron" and snap.layers is not None:
             values = snap.layers[hover.column][:, hover.index : hover.index + 1]
             self.boundary.show_scores(values, margins=False)
-        else:
-            self.boundary.show_scores(snap.scores, margins=snap.margins)
+        else:  # a regression net's output is a value, not a score: no zero line
+            self.boundary.show_scores(snap.scores, margins=snap.margins, contour=c.train.task != "regression")
         self.boundary.show_points(c.train, c.test, snap.train_wrong, snap.test_wrong)
         self.caption.setText(hover_text(hover, snap))
         now = time.perf_counter()

@@ -215,3 +215,20 @@ def test_a_session_reopens_the_inside_views_as_they_were(qtbot, tmp_path):
     assert third.controller.trainer.step_count == 40 and "reopened at step 40" in third.status.text()
     assert (inside.hidden_layer, inside.hidden_neurons, inside.pair) == (1, None, None)
     assert len(inside.path) == 1  # only the point it reopened at
+
+
+def test_the_network_tab_draws_a_regression_net_as_values_not_classes(qtbot):
+    from torchcircuits.recipes import recipe_config
+    from torchcircuits.run import DataSpec, RunSettings
+
+    win = MainWindow(RunSettings(recipe_config("gaussians", "net"), DataSpec("gaussians")), grid_size=30)
+    qtbot.addWidget(win)
+    win.controller.run_steps(20)
+    win.tabs.setCurrentWidget(win.network_tab)
+    win.redraw()
+    plot = win.network_tab.boundary
+    x, _ = plot.zero_line.getData()
+    assert x is None or len(x) == 0  # no zero line: 0 is no boundary for a value
+    assert len(plot.wrong_points.data) == 0  # and no point is "misclassified"
+    assert len(plot.class_items[("train", -1)].data) == len(win.controller.train)
+    assert not any(key[1] >= 0 for key, item in plot.class_items.items() if len(item.data))
