@@ -326,9 +326,14 @@ class ControlPanel(QWidget):
             self.controller.choose()
 
     def _choose(self, dataset: str | None = None, model: str | None = None) -> None:
-        if not self._updating:
-            self._unmark()
-            self.controller.choose(dataset=dataset, model=model)
+        if self._updating:
+            return
+        self._unmark()
+        settings = self.controller.settings
+        if (dataset or settings.data.name, model or settings.config.model) == (settings.data.name,
+                                                                               settings.config.model):  # fmt: skip
+            return  # the pair in force picked again: nothing to change (Reset and Regenerate start afresh)
+        self.controller.choose(dataset=dataset, model=model)
 
     def _unmark(self) -> None:
         if self._marked is not None:
@@ -377,6 +382,7 @@ class ControlPanel(QWidget):
             return
         self._unmark()
         if config == self.controller.settings.config:
+            self.show_settings()  # the fields show the settings in force as they always do (an emptied one too)
             return
         if isinstance(field, QLineEdit):
             field.setStyleSheet("")

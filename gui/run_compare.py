@@ -45,6 +45,8 @@ def change_label(old: RunSettings, new: RunSettings) -> str:
     pairs += [("data set" if f.name == "name" else f.name, getattr(old.data, f.name), getattr(new.data, f.name))
               for f in fields(old.data) if f.name != "seed"]  # fmt: skip
     parts = [f"{name} {_shown(a)} → {_shown(b)}" for name, a, b in pairs if a != b]
+    if old.data.seed != new.data.seed and old.config.seed == new.config.seed:
+        parts.append("new sample")  # Regenerate: the data's own seed moved on
     return ", ".join(parts) if parts else "reset"
 
 

@@ -201,10 +201,12 @@ class SettingFields(QWidget):
             self._refuse(setting, error)
             return
         self._accepted()
-        if config != settings.config:
-            refused = self.controller.apply_config(config)
-            if refused is not None:  # the data's own conditions: early stopping needs a test set
-                self._refuse(setting, refused)
+        if config == settings.config:
+            self.show_settings()  # an emptied field shows the default that is in force, not a blank
+            return
+        refused = self.controller.apply_config(config)
+        if refused is not None:  # the data's own conditions: early stopping needs a test set
+            self._refuse(setting, refused)
 
     def _value(self, setting: str) -> object:
         """The typed value a control holds, parsed by the library (SettingError when it does not parse)."""

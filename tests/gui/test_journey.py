@@ -417,3 +417,18 @@ def test_rewinding_clears_a_message_about_the_step_the_run_was_at(window):
     assert "already at step 60" in window.status.text()
     window.rewind_bar.slider.setValue(2)
     assert c.step_count < 60 and "already at step" not in window.status.text()
+
+
+def test_an_emptied_field_shows_the_value_in_force_and_repicking_the_data_set_changes_nothing(window):
+    c, panel = window.controller, window.controls
+    fields = panel.more.fields
+    _edit(fields["eps"], "")
+    _edit(fields["alpha"], "")  # empty: the default 0.99, which is in force
+    assert fields["alpha"].text() == "0.99" and c.settings.config.alpha == 0.99
+    _pick(panel.dataset, "moons")
+    c.run_steps(15)
+    trainer = c.trainer
+    _pick(panel.dataset, "moons")  # the set in force picked again
+    assert c.trainer is trainer and trainer.step_count == 15
+    c.regenerate()
+    assert c.runs.runs[-1].label == "new sample"

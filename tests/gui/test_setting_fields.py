@@ -8,6 +8,7 @@ import pytest
 from torchcircuits.config import TEXT_PARSERS
 from torchcircuits.errors import InputError
 from torchcircuits.models import MAX_DEPTH
+from torchcircuits_gui.help import in_app_words
 from torchcircuits_gui.setting_fields import CHOICE_SETTINGS, FIELD_SETTINGS, option_help
 
 
@@ -59,7 +60,8 @@ def test_a_field_sets_the_trainers_config_and_refuses_a_bad_value_in_place(net_w
     _type(net_window, setting, bad)
     more = net_window.controls.more
     assert c.settings.config == before and c.trainer.config == before
-    assert more.message.text() == expected and expected.startswith(f"--{setting.replace('_', '-')} ")
+    # the library's words, the flag named as the field is labelled
+    assert more.message.text() == in_app_words(expected) and expected.startswith(f"--{setting.replace('_', '-')} ")
     assert more.message.isVisibleTo(more) and "border" in more.fields[setting].styleSheet()
     assert more.fields[setting].text() == shown  # the setting in force again, not the refused text
     _type(net_window, setting, good)  # the next valid edit clears the mark
@@ -91,15 +93,15 @@ def test_lbfgs_with_one_example_per_step_is_refused_as_on_the_command_line(windo
     more.choices["optimizer"].setCurrentText("lbfgs")
     more.choices["optimizer"].activated.emit(0)
     assert c.settings.config == before and more.choices["optimizer"].currentText() == "sgd"
-    assert more.message.text() == _library_message(before, optimizer="lbfgs")
-    assert "--batch must be 'all' for the lbfgs optimizer" in more.message.text()
+    assert more.message.text() == in_app_words(_library_message(before, optimizer="lbfgs"))
+    assert "batch must be 'all' for the lbfgs optimizer" in more.message.text()
 
 
 def test_nesterov_needs_momentum_and_takes_it_with_momentum(net_window):
     c, more = net_window.controller, net_window.controls.more
     more.nesterov.setChecked(True)
     assert not c.settings.config.nesterov and not more.nesterov.isChecked()
-    assert more.message.text() == "--nesterov needs the sgd optimizer with momentum > 0"
+    assert more.message.text() == "nesterov needs the sgd optimizer with momentum > 0"
     c.apply_config(replace(c.settings.config, momentum=0.9))
     more.nesterov.setChecked(True)
     assert c.trainer.config.nesterov and c.trainer.config.momentum == 0.9
@@ -111,7 +113,7 @@ def test_l1_ratio_applies_to_elastic_only_as_on_the_command_line(net_window):
     _type(net_window, "l1_ratio", "0.7")
     assert c.settings.config.l1_ratio == 0.5
     message = net_window.controls.more.message.text()
-    assert message == "--l1-ratio applies to --reg-kind elastic only; the reg kind is l2"
+    assert message == "l1-ratio applies to reg kind elastic only; the reg kind is l2"
     c.apply_config(replace(c.settings.config, reg_kind="elastic"))
     _type(net_window, "l1_ratio", "0.7")
     assert c.trainer.config.l1_ratio == 0.7
@@ -145,7 +147,7 @@ def test_imbalance_subsamples_the_data_and_refuses_zero(window):
     assert c.settings.data.imbalance == 0.2 and len(c.train) + len(c.test) < n
     _type(window, "imbalance", "0")
     assert c.settings.data.imbalance == 0.2
-    assert window.controls.more.message.text().startswith("--imbalance must be above 0 and at most 1")
+    assert window.controls.more.message.text().startswith("imbalance must be above 0 and at most 1")
 
 
 def test_every_new_control_has_the_options_help_as_its_tooltip(net_window):
@@ -178,10 +180,10 @@ def test_hidden_layers_past_the_librarys_limits_are_refused_in_place(net_window)
     c.apply_config(replace(c.settings.config, hidden=(1,) * MAX_DEPTH))
     layers.add_layer.click()
     assert c.settings.config.hidden == (1,) * MAX_DEPTH
-    assert layers.message.text() == f"--hidden allows at most {MAX_DEPTH} hidden layers, got {MAX_DEPTH + 1}"
+    assert layers.message.text() == f"hidden layers allows at most {MAX_DEPTH} hidden layers, got {MAX_DEPTH + 1}"
     layers.rows[0][1].click()  # below one neuron
     assert c.settings.config.hidden == (1,) * MAX_DEPTH
-    assert layers.message.text() == "--hidden widths must be whole numbers from 1 to 4096, got 0"
+    assert layers.message.text() == "hidden layers widths must be whole numbers from 1 to 4096, got 0"
 
 
 def test_hidden_layer_editor_is_off_for_a_linear_model(window):
@@ -195,5 +197,5 @@ def test_early_stopping_without_a_test_set_is_refused_in_place_with_the_trainers
     _type(window, "early_stop", "5")
     assert c.settings.config == before and c.trainer.config == before
     message = window.controls.more.message.text()
-    assert message.startswith("--early-stop needs a test set to watch: set --test-ratio above 0")
+    assert message.startswith("early-stop needs a test set to watch: set test ratio above 0")
     assert window.controls.more.fields["early_stop"].text() == ""
