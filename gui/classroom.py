@@ -13,6 +13,7 @@ checks it after every frame and shows met or not yet, with the number it reads.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -78,5 +79,16 @@ def parse_challenge(text: str) -> Challenge:
         target = float(target_text.rstrip("%")) / (100.0 if target_text.endswith("%") else 1.0)
     except ValueError:
         raise InputError(f"challenge target must be a number, got {target_text!r}") from None
-    return Challenge(text.strip(), METRICS[match["metric"].lower()], match["op"] in ("<=", "≤"), target,
-                     match["dataset"], None if match["neurons"] is None else int(match["neurons"]))  # fmt: skip
+    field = METRICS[match["metric"].lower()]
+    if not math.isfinite(target):
+        raise InputError(f"challenge target must be a finite number, got {target_text!r}")
+    if field.endswith("r2") and target > 1.0:
+        raise InputError(f"challenge R² must be at most 1 (a perfect fit), got {target_text}")
+    if field.endswith("accuracy") and not 0.0 <= target <= 1.0:
+        raise InputError(f"challenge accuracy must be from 0% to 100%, got {target_text}")
+    if field.endswith("loss") and target < 0.0:
+        raise InputError(f"challenge loss must be 0 or more (a loss is never negative), got {target_text}")
+    neurons = None if match["neurons"] is None else int(match["neurons"])
+    if neurons is not None and neurons < 1:
+        raise InputError(f"challenge neurons must be at least 1, got {neurons}")
+    return Challenge(text.strip(), field, match["op"] in ("<=", "≤"), target, match["dataset"], neurons)

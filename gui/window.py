@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PyQt6.QtCore import QEvent, Qt, QTimer
-from PyQt6.QtGui import QAction, QFont, QKeySequence, QTextDocument
+from PyQt6.QtGui import QAction, QFont, QKeySequence, QPainter, QPixmap, QTextDocument
 from PyQt6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -528,8 +528,15 @@ class MainWindow(QMainWindow):
         self.redraw(curves=True)
         if which == "plot alone":
             return self.current_plot().grab()
-        if which == "plot and curves":
-            return self.splitter.grab()
+        if which == "plot and curves":  # side by side, without the controls between or around them
+            plot, curves = self.current_plot().grab(), self.curves.grab()
+            both = QPixmap(plot.width() + curves.width(), max(plot.height(), curves.height()))
+            both.fill(Qt.GlobalColor.white)
+            painter = QPainter(both)
+            painter.drawPixmap(0, 0, plot)
+            painter.drawPixmap(plot.width(), 0, curves)
+            painter.end()
+            return both
         return self.grab()
 
 

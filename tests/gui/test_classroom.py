@@ -106,3 +106,15 @@ def test_a_challenge_written_with_less_than_shows_whole(window):
     assert "reach test loss <= 0.18 on xor with at most 4 neurons" in _shown(window.challenge_label)
     assert not window.set_challenge("win the game")
     assert "challenge must read like 'reach test loss <=" in _shown(window.status)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("reach test accuracy >= 190%", "accuracy must be from 0% to 100%"),
+    ("reach train loss <= -1", "loss must be 0 or more"),
+    ("reach test accuracy >= 90% with at most 0 neurons", "neurons must be at least 1"),
+    ("reach test r2 >= 2", "R² must be at most 1"),
+    ("reach test loss <= 1e999", "target must be a finite number"),
+])  # fmt: skip
+def test_a_challenge_no_run_can_meet_is_refused(line, message):
+    with pytest.raises(InputError, match=message):
+        parse_challenge(line)

@@ -334,6 +334,9 @@ def test_every_control_with_valid_boundary_and_bad_values_raises_nothing(window,
     for choice in ("plot alone", "plot and curves", "whole window"):
         assert not window.render_export(choice).isNull()
     assert window.render_export("plot alone").size() == window.boundary.size()
+    both = window.render_export("plot and curves")  # the two plots, not the control panel beside them
+    assert both.width() == window.boundary.width() + window.curves.width()
+    assert both.height() == max(window.boundary.height(), window.curves.height())
     window.redraw()
     assert_shown_is_in_force(window)
 
