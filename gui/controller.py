@@ -30,6 +30,7 @@ from torchcircuits.run import PRESETS, DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
 from torchcircuits.trainer import Diverged, Evaluation, StepStats, TrainConfig, Trainer
 
+from .help import PRESET_TITLES
 from .history import DecimatingHistory
 from .inside_model import InsideViews, ParameterView
 from .regression_view import RegressionFit
@@ -625,7 +626,7 @@ class TrainingController(QObject):
         """The guide's runs: data, start point, step size, spring."""
         settings = PRESETS[name]
         train, test = settings.data.load()
-        if self._replace_all(settings, train, test, f"preset {name}: the guide's start, step 0"):
+        if self._replace_all(settings, train, test, f"{PRESET_TITLES.get(name, name)}: the guide's start, step 0"):
             self.preset = name
             self.sigSettings.emit()
 

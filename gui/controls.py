@@ -42,13 +42,12 @@ from torchcircuits.regularizers import REGULARIZERS
 from torchcircuits.run import PRESETS, DataSpec
 
 from .controller import TrainingController
-from .help import TOOLTIPS, in_app_words
+from .help import PRESET_TITLES, TOOLTIPS, in_app_words
 from .hidden_layers import HiddenLayersEditor
 from .setting_fields import SettingFields
 
 __all__ = ["ControlPanel", "PRESET_TITLES", "BAD_STYLE", "MAX_POINTS", "SliderScale", "DATA_SLIDERS"]
 
-PRESET_TITLES = {"guide-svm": "Chapter 2 SVM", "guide-net": "Chapter 2 net"}
 _DEFAULT = "(default)"
 #: the largest sizes the app accepts: past them one step or one frame takes seconds and memory runs out
 MAX_POINTS = 100_000

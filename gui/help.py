@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "INSIDE_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS", "as_rich_text"]
+__all__ = ["TOOLTIPS", "CIRCUIT_TOOLTIPS", "INSIDE_TOOLTIPS", "ABOUT", "in_app_words", "SHORTCUTS", "as_rich_text",
+           "PRESET_TITLES"]
 
 #: control name (attribute of the panel or run bar) → what it does and its range
 TOOLTIPS: dict[str, str] = {
@@ -140,6 +141,9 @@ ABOUT: dict[str, str] = {
         "subset. Each line is PASS, WARN, FAIL or SKIP with its numbers."
     ),
 }
+
+#: the guide's runs as the app names them
+PRESET_TITLES = {"guide-svm": "Chapter 2 SVM", "guide-net": "Chapter 2 net"}
 
 SHORTCUTS = {"play": "Space", "step": "S", "reset": "R", "save_session": "Ctrl+S", "open_session": "Ctrl+O"}
 

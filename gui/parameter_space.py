@@ -53,6 +53,8 @@ class ParameterSpaceView(QWidget):
         self.controller = controller
         self.run_bar = RunBar(controller)
         self.first, self.second = QComboBox(), QComboBox()
+        for combo in (self.first, self.second):  # as wide as the longest name ("W2[48,0]"), none cut short
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.default = QPushButton("Default pair")
         row = QHBoxLayout()
         for label, widget in (("parameter a", self.first), ("parameter b", self.second)):
