@@ -28,7 +28,7 @@ from torchcircuits.metrics import ClassReport
 from torchcircuits.recipes import recipe_config, recipe_for, recipe_summary
 from torchcircuits.run import PRESETS, DataSpec, RunSettings
 from torchcircuits.session import load_session, restore_trainer, save_session
-from torchcircuits.trainer import Diverged, Evaluation, StepStats, TrainConfig, Trainer
+from torchcircuits.trainer import Diverged, Evaluation, StepStats, TrainConfig, Trainer, check_data
 
 from .help import PRESET_TITLES
 from .history import DecimatingHistory
@@ -97,6 +97,15 @@ def _load(spec: DataSpec) -> tuple[Dataset, Dataset]:
     if not (torch.isfinite(train.X).all() and torch.isfinite(test.X).all()):
         raise InputError(f"{Path(spec.name).name}: some points are not finite numbers (is the noise too large?)")
     return train, test
+
+
+def _trains(config: TrainConfig, train: Dataset) -> bool:
+    """Whether ``config`` trains on ``train`` (the Trainer's own check of the pair)."""
+    try:
+        check_data(config, train)
+    except InputError:
+        return False
+    return True
 
 
 def _empty_like(data: Dataset) -> Dataset:
@@ -575,10 +584,15 @@ class TrainingController(QObject):
             self.sigMessage.emit("error", f"not changed: {error.as_flag()}")
             self.sigSettings.emit()
             return
+        switched = ""
+        if model == config.model and not _trains(recipe_config(dataset, model, keep=config), train):
+            # a data set picked while a model that cannot train it is in force (the SVM, a regression set): the
+            # net trains every set, so the pick goes through with it rather than being refused
+            switched, model = f" ({model} does not train {train.task} data: the net instead)", "net"
         recipe = recipe_for(Path(dataset).name if spec.is_file else dataset, model)
         settings = RunSettings(recipe_config(dataset, model, keep=config), spec, self.settings.steps)
         summary = recipe_summary(dataset, model)
-        message = f"{Path(dataset).name} + {model}: {summary or 'default settings'}" + (
+        message = f"{Path(dataset).name} + {model}{switched}: {summary or 'default settings'}" + (
             f". {recipe.note}" if recipe.note else ""
         )
         if self._replace_all(settings, train, test, message):

@@ -71,3 +71,11 @@ def test_flat_scores_name_the_likely_cause_not_always_the_spring():
     trainer = Trainer(weak_guide.config, *weak_guide.data.load())
     trainer.run(400, 400)
     assert "(e.g. 0.01)" in diagnose(trainer)
+
+
+def test_a_relu_net_dead_from_a_zero_start_names_the_init():
+    train, _ = DataSpec("moons", n=60).load()
+    trainer = Trainer(TrainConfig(model="net", hidden=8, init="zero", reg=0.0, batch=None), train)
+    trainer.run(20, 20)
+    message = diagnose(trainer)
+    assert message.startswith("the net is dead: every weight started at 0") and "step size" not in message

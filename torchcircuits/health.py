@@ -41,6 +41,9 @@ def diagnose(trainer: Trainer) -> str | None:
     X = trainer.train_set.X
     hidden = trainer.hidden_activations(X)
     if hidden and trainer.config.activation == "relu" and all(bool((h == 0).all()) for h in hidden):
+        if trainer.config.init == "zero":
+            return ("the net is dead: every weight started at 0, so every hidden ReLU is 0 on every training point "
+                    "and no gradient reaches the first layer. Pick another init, then Reset")  # fmt: skip
         return (
             f"the net is dead: every hidden ReLU is 0 on every training point, so no gradient reaches the "
             f"first layer. Try a smaller step size (now {trainer.config.lr:g}), another init, then Reset"
@@ -68,4 +71,5 @@ def _flat_cause(trainer: Trainer) -> str:
         return (f"a hidden layer of {narrowest} unit lets too little through. Widen the layers, or try another "
                 "init or activation")  # fmt: skip
     return (f"the net has not started to separate the classes (regularization {c.reg:g} is weak, so not the "
-            f"spring). Try another init or activation, or a larger step size (now {c.lr:g})")  # fmt: skip
+            f"spring). Try another init or activation, or another step size (now {c.lr:g}: smaller if the loss "
+            "jumped up, larger if it barely moved)")  # fmt: skip

@@ -47,7 +47,8 @@ from .regularizers import clip_max_norm_
 from .schedules import parse_schedule
 from .tensors import from_json_list
 
-__all__ = ["MODELS", "BACKENDS", "TrainConfig", "Trainer", "StepStats", "Evaluation", "Diverged", "compare_tolerance"]
+__all__ = ["MODELS", "BACKENDS", "TrainConfig", "Trainer", "StepStats", "Evaluation", "Diverged", "compare_tolerance",
+           "check_data"]
 
 
 class Diverged(RuntimeError):
@@ -100,7 +101,7 @@ def _target_kinds(data: Dataset) -> tuple[str, ...]:
     return ("signs", "classes") if data.num_classes == 2 else ("classes",)
 
 
-def _check_data(config: TrainConfig, train: Dataset) -> Loss:
+def check_data(config: TrainConfig, train: Dataset) -> Loss:
     """The loss this config trains on ``train``; InputError if the data cannot train it."""
     if len(train) == 0:
         raise InputError("the training set is empty: add points or choose a data set")
@@ -190,7 +191,7 @@ class Trainer:
         self.config = config = config.validated()
         #: the floating type of the parameters, the data, the gradients and the optimizer state
         self.dtype = config.torch_dtype
-        self.loss = _check_data(config, train)
+        self.loss = check_data(config, train)
         _check_early_stop(config, test)
         self.features = config.features or default_features(train.inputs)
         check_features(self.features, train.inputs)
@@ -299,7 +300,7 @@ class Trainer:
 
     def replace_data(self, train: Dataset, test: Dataset | None = None) -> None:
         """Train on new data with the same model; InputError if the data needs another model shape."""
-        loss = _check_data(self.config, train)
+        loss = check_data(self.config, train)
         if loss.outputs(train.num_classes) != self.spec.outputs or loss.name != self.loss.name:
             raise InputError(f"the data now has {train.num_classes} classes: the model must be reset")
         if train.inputs != self.train_set.inputs:

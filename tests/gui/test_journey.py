@@ -435,3 +435,12 @@ def test_an_emptied_field_shows_the_value_in_force_and_repicking_the_data_set_ch
     assert c.trainer is trainer and trainer.step_count == 15
     c.regenerate()
     assert c.runs.runs[-1].label == "new sample"
+
+
+def test_picking_a_regression_set_with_the_svm_in_force_switches_to_the_net_and_says_so(window):
+    c, panel = window.controller, window.controls
+    assert c.settings.config.model == "svm"
+    _pick(panel.dataset, "gaussians")
+    assert c.settings.data.name == "gaussians" and c.trainer.config.model == "net"
+    assert "svm does not train regression data: the net instead" in window.status.text()
+    assert_shown_is_in_force(window)
