@@ -20,13 +20,20 @@ class SideScroll(QScrollArea):
     horizontal scroll bar appears only when the window is too narrow even for that.
     """
 
-    def __init__(self, widget: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(self, widget: QWidget, parent: QWidget | None = None, most: int | None = None) -> None:
         super().__init__(parent)
+        #: the largest minimum width it asks for (None: no limit); past it, the horizontal scroll bar
+        self.most = most
         self.setWidget(widget)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         widget.installEventFilter(self)
-        self.setMinimumWidth(self.needed_width())
+        self.fit_minimum()
+
+    def fit_minimum(self) -> None:
+        """Ask for :meth:`needed_width`, or :attr:`most` where that is less."""
+        needed = self.needed_width()
+        self.setMinimumWidth(needed if self.most is None else min(needed, self.most))
 
     def needed_width(self) -> int:
         """The widget's minimum width plus the vertical scroll bar and the frame."""
@@ -37,5 +44,5 @@ class SideScroll(QScrollArea):
         # the contents' minimum width changed (a row added, a font grown): an explicit minimum, because the outer
         # layout did not ask a changed minimumSizeHint again when the change came while the tab was hidden
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self.setMinimumWidth(self.needed_width())
+            self.fit_minimum()
         return super().eventFilter(watched, event)

@@ -66,6 +66,9 @@ CURVE_HZ = 5
 #: while training runs, a frame waits at least this many times its own cost after the last one ended, so drawing
 #: takes at most a third of the time and the steps get the rest (on a busy machine frames thin out, steps go on)
 FRAME_GAP = 2.0
+#: the most the control panel asks for as its least width (pixels): with the plot's and the curves' least widths,
+#: a window of 1024 pixels fits even in classroom mode's larger font
+CONTROLS_MOST = 440
 #: the curves column's least width (pixels); in classroom mode, where its readout is all it shows besides the curves
 RIGHT_MIN, CLASSROOM_RIGHT_MIN = 250, 200
 #: Export PNG: what the image shows
@@ -95,8 +98,9 @@ class MainWindow(QMainWindow):
         self.frame_gap = FRAME_GAP
         self._curves_drawn_at = 0.0
 
-        # the panel scrolls up and down; its width is what its widest row needs (classroom fonts included)
-        self.controls_scroll = SideScroll(self.controls)
+        # the panel scrolls up and down; its width is what its widest row needs, up to CONTROLS_MOST (classroom
+        # fonts would push a 1024-pixel window wider: past it, a horizontal scroll bar)
+        self.controls_scroll = SideScroll(self.controls, most=CONTROLS_MOST)
 
         self.readout = QLabel()
         self.readout.setTextFormat(Qt.TextFormat.RichText)
@@ -450,7 +454,7 @@ class MainWindow(QMainWindow):
         self.hard.setVisible(not on and not self.regressing)
         self.splitter.widget(2).setMinimumWidth(CLASSROOM_RIGHT_MIN if on else RIGHT_MIN)
         self.plot_column.layout().invalidate()
-        self.controls_scroll.setMinimumWidth(self.controls_scroll.needed_width())
+        self.controls_scroll.fit_minimum()
         self._dirty = True
 
     def pick_hidden(self, title: str, hidden: bool) -> None:

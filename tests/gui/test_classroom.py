@@ -4,7 +4,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PyQt6.QtWidgets import QGroupBox
+from PyQt6.QtWidgets import QApplication, QGroupBox
 
 from torchcircuits.errors import InputError
 from torchcircuits_gui.app import main
@@ -118,3 +118,16 @@ def test_a_challenge_written_with_less_than_shows_whole(window):
 def test_a_challenge_no_run_can_meet_is_refused(line, message):
     with pytest.raises(InputError, match=message):
         parse_challenge(line)
+
+
+def test_classroom_mode_with_a_net_fits_a_1024_pixel_window(window):
+    from torchcircuits_gui.window import CONTROLS_MOST
+
+    window.resize(1024, 640)
+    window.controller.choose(dataset="moons", model="net")
+    # the usual font: the panel asks for all it needs (no sideways scrolling), within the cap
+    assert window.controls_scroll.needed_width() <= CONTROLS_MOST
+    assert window.controls_scroll.minimumWidth() == window.controls_scroll.needed_width()
+    window.set_classroom(True)
+    QApplication.processEvents()
+    assert window.minimumSizeHint().width() <= 1024  # the larger font scrolls the panel, not the screen
