@@ -14,6 +14,7 @@ from torchcircuits.doctor import DOCTOR_STEPS, DoctorCheck, counts, run_doctor
 
 from .background import BackgroundJob
 from .controller import TrainingController
+from .help import in_app_words
 from .run_bar import RunBar
 
 __all__ = ["DoctorPanel", "STATUS_COLOURS", "doctor_job"]
@@ -76,7 +77,7 @@ class DoctorPanel(QWidget):
         self.tally.setText("doctor cancelled")
 
     def add_check(self, check: DoctorCheck) -> None:
-        item = QListWidgetItem(f"{check.status:<4}  {check.name}: {check.summary}")
+        item = QListWidgetItem(in_app_words(f"{check.status:<4}  {check.name}: {check.summary}"))
         item.setForeground(QColor(STATUS_COLOURS.get(check.status, "#000000")))
         self.lines.addItem(item)
 
@@ -89,5 +90,5 @@ class DoctorPanel(QWidget):
     def _failed(self, line: str) -> None:
         self.run.setEnabled(True)
         self.cancel.setEnabled(False)
-        self.tally.setText(line)
+        self.tally.setText(in_app_words(line))
         self.controller.sigMessage.emit("error", line)

@@ -28,9 +28,10 @@ MAX_RUNS = 8
 _GREYS = [(90 + 15 * i, 90 + 15 * i, 110 + 15 * i) for i in range(MAX_RUNS)]
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, name: str = "") -> str:
+    """A setting as the controls show it: an unset batch is "all", any other unset value "(default)"."""
     if value is None:
-        return "none"
+        return "all" if name == "batch" else "(default)"
     if isinstance(value, tuple):
         return ",".join(map(str, value))
     if isinstance(value, float):
@@ -44,7 +45,7 @@ def change_label(old: RunSettings, new: RunSettings) -> str:
     # the data's seed follows the config's: it is named once, as the seed
     pairs += [("data set" if f.name == "name" else f.name, getattr(old.data, f.name), getattr(new.data, f.name))
               for f in fields(old.data) if f.name != "seed"]  # fmt: skip
-    parts = [f"{name} {_shown(a)} → {_shown(b)}" for name, a, b in pairs if a != b]
+    parts = [f"{name} {_shown(a, name)} → {_shown(b, name)}" for name, a, b in pairs if a != b]
     if old.data.seed != new.data.seed and old.config.seed == new.config.seed:
         parts.append("new sample")  # Regenerate: the data's own seed moved on
     return ", ".join(parts) if parts else "reset"
@@ -156,7 +157,8 @@ class CompareBar(QWidget):
                 loss.setData([], [])
                 metric.setData([], [])
                 label.setText("")
-        self.summary.setText(f"earlier runs: {len(runs)} of {MAX_RUNS}" if runs else "earlier runs: none")
+        # short, as the row may be narrow (1024 pixels): the count, the labels in the tooltip
+        self.summary.setText(f"{len(runs)} earlier run{'s' if len(runs) != 1 else ''}" if runs else "no earlier runs")
         self.summary.setToolTip("\n".join(f"{k}. {r.label}" + (" (pinned)" if r.pinned else "")
                                           for k, r in enumerate(runs, start=1)) or "none yet: a new model keeps "
                                 "the current run's curves here, in grey")  # fmt: skip

@@ -43,7 +43,7 @@ def test_a_changed_setting_keeps_the_ended_run_labelled_by_the_change(window):
     np.testing.assert_array_equal(loss_item.getData()[1], ended)  # drawn under the current run
     bar = window.compare_bar
     assert label.toPlainText() == "hidden 100 → 7" and "hidden 100 → 7" in bar.summary.toolTip()
-    assert bar.summary.text() == f"earlier runs: {len(runs)} of 8"  # one short line, the list in the tooltip
+    assert bar.summary.text() == f"{len(runs)} earlier run{'s' if len(runs) != 1 else ''}"  # the list: tooltip
     if len(runs) > 1:
         assert bar.items[len(runs) - 2][2].toPlainText() == ""  # only the newest is named on the plot
     c.run_steps(10)
@@ -81,3 +81,12 @@ def test_an_earlier_run_far_off_does_not_squeeze_the_current_runs_axes(window):
     current = np.nanmin(c.history.column("train_r2"))
     assert worst < current - 1.0, (worst, current)  # the earlier run did reach far below the current one
     assert low > worst  # the axis follows the current run, not the earlier one
+
+
+def test_a_run_label_names_unset_settings_as_the_controls_show_them():
+    from torchcircuits.run import PRESETS
+    from torchcircuits_gui.run_compare import change_label
+
+    old = PRESETS["guide-svm"]
+    new = replace(old, config=replace(old.config, batch=None, init=None))
+    assert change_label(old, new) == "batch 1 → all, init guide → (default)"
