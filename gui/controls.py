@@ -299,6 +299,8 @@ class ControlPanel(QWidget):
             "classes": None if generated and GENERATED[d.name].variable_classes else
             "only blobs and spiral take a number of classes",
             "regenerate": None if generated or d.is_file else f"{d.name} is the guide's fixed set: nothing to draw",
+            "class_picker": None if self.controller.train.task == "classification" else
+            "a regression set's points have real targets, not classes: a click adds none",
         }  # fmt: skip
         for name, reason in reasons.items():
             widget = getattr(self, name)

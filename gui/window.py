@@ -346,7 +346,11 @@ class MainWindow(QMainWindow):
         inside = self.tabs.currentWidget()
         one_d = c.train.inputs == 1
         for tab in (self.network_tab, self.hidden_tab):  # they draw the input plane: a 1-D set has none
-            self.tabs.setTabEnabled(self.tabs.indexOf(tab), not one_d)
+            index = self.tabs.indexOf(tab)
+            if self.tabs.isTabEnabled(index) == one_d:  # only on a change: each call repaints the tab bar
+                self.tabs.setTabEnabled(index, not one_d)
+                self.tabs.setTabToolTip(index, f"draws the input plane: {c.train.name or 'this data set'} has one "
+                                               "input (pick a data set with two)" if one_d else "")  # fmt: skip
         if inside in (self.network_tab, self.hidden_tab, self.parameters_tab, self.classes_tab, self.search_tab,
                       self.doctor_tab):
             if not (one_d and inside in (self.network_tab, self.hidden_tab)):

@@ -444,3 +444,16 @@ def test_picking_a_regression_set_with_the_svm_in_force_switches_to_the_net_and_
     assert c.settings.data.name == "gaussians" and c.trainer.config.model == "net"
     assert "svm does not train regression data: the net instead" in window.status.text()
     assert_shown_is_in_force(window)
+
+
+def test_on_a_regression_set_the_class_picker_and_the_plane_tabs_say_why_they_are_off(window):
+    c, panel = window.controller, window.controls
+    _pick(panel.model, "net")
+    _pick(panel.dataset, "sine")
+    window.redraw()
+    assert not panel.class_picker.isEnabled() and "real targets" in panel.class_picker.toolTip()
+    index = window.tabs.indexOf(window.network_tab)
+    assert not window.tabs.isTabEnabled(index) and "sine has one input" in window.tabs.tabToolTip(index)
+    _pick(panel.dataset, "moons")
+    window.redraw()
+    assert panel.class_picker.isEnabled() and window.tabs.isTabEnabled(index) and window.tabs.tabToolTip(index) == ""
