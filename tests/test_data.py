@@ -143,6 +143,55 @@ def test_unreadable_file(tmp_path):
         load_csv(binary)
 
 
+HEADER_RULE = ("the header must be x1,x2,label or x1,x2,target or x,target or x1,target (any case), "
+               "or left out for rows x1,x2,label")
+#: the first bytes of a PNG file: 0x89 is not UTF-8
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+@pytest.mark.parametrize("header", ["x,y,label", "x1,x2,class", "a,b"])
+def test_an_unknown_header_says_which_headers_are_allowed(tmp_path, header):
+    path = tmp_path / "bad1.csv"
+    path.write_text(f"{header}\n1,2,1\n3,4,0\n")
+    with pytest.raises(InputError) as error:
+        load_csv(path)
+    assert str(error.value) == f"bad1.csv line 1: unknown header {header!r}: {HEADER_RULE}"
+
+
+def test_a_data_row_with_a_typo_is_not_taken_for_a_header(tmp_path):
+    path = tmp_path / "typo.csv"
+    path.write_text("1,x,1\n3,4,0\n")
+    with pytest.raises(InputError, match="^typo.csv line 1: x2 must be a number, got 'x'$"):
+        load_csv(path)
+
+
+@pytest.mark.parametrize("content", [PNG, b"x1,x2,label\n1,2,\x001\n"], ids=["png", "nul-bytes"])
+def test_a_binary_file_is_not_a_text_csv_file(tmp_path, content):
+    path = tmp_path / "picture.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as error:
+        load_csv(path)
+    assert str(error.value).startswith("picture.csv is not a text CSV file: it holds bytes that are not UTF-8 text")
+    assert "codec" not in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("bad1.csv", b"x,y,label\n1,2,1\n", f"bad1.csv line 1: unknown header 'x,y,label': {HEADER_RULE}"),
+        ("picture.csv", PNG, "picture.csv is not a text CSV file: it holds bytes that are not UTF-8 text"),
+    ],
+)
+def test_the_cli_refuses_a_bad_csv_in_one_line_with_exit_2(tmp_path, capsys, name, content, message):
+    from torchcircuits.cli import main
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert main(["train", "--dataset", str(path), "--steps", "1"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+
+
 def test_a_failed_save_leaves_the_earlier_file(tmp_path, monkeypatch):
     import os
 

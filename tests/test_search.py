@@ -119,6 +119,41 @@ def test_border_of_a_range():
     assert uniform.border(0.85) == "high" and uniform.border(0.05) == "low" and uniform.border(0.5) is None
 
 
+@pytest.mark.parametrize("vary", ["reg=1e-5:0.1:log", "lr=1e-4:10:log", "momentum=0.2:0.6", "hidden=64:128:int",
+                                  "hidden=8:128:log"])  # fmt: skip
+@pytest.mark.parametrize("side", ["low", "high"])
+def test_a_widened_range_reaches_past_the_searched_end(vary, side):
+    searched = parse_vary(vary, NET)[0]
+    wider = parse_vary(searched.widened(side, NET).text(), NET)[0]  # parses back as a --vary entry
+    assert wider.scale == searched.scale
+    if side == "low":
+        assert wider.low < searched.low and wider.high == searched.high
+    else:
+        assert wider.high > searched.high and wider.low == searched.low
+    if searched.scale == "log" and searched.kind == "float":  # a decade further
+        assert math.log10(wider.high / wider.low) == pytest.approx(math.log10(searched.high / searched.low) + 1)
+    if searched.scale != "log":  # half the width further
+        assert wider.high - wider.low == pytest.approx(1.5 * (searched.high - searched.low), abs=0.5)
+
+
+def test_a_range_widens_only_as_far_as_its_setting_allows():
+    assert parse_vary("reg=0:0.1", NET)[0].widened("low", NET) is None  # reg >= 0
+    assert parse_vary("hidden=1:4", NET)[0].widened("low", NET) is None  # a layer has at least one unit
+    assert parse_vary("dropout=0:0.9", NET)[0].widened("high", NET).high == 0.99  # dropout < 1, in few digits
+    assert parse_vary("reg=1e-5:0.1:log", NET)[0].widened("low", NET).text() == "reg=1e-06:0.1:log"
+
+
+def test_a_border_warning_says_when_a_range_cannot_widen():
+    ranges = parse_vary("hidden=1:2", NET)
+    result = random_search(SMALL, ranges, trials=2, folds=2, steps=5)
+    if result.best.values["hidden"] == 1:
+        assert result.warnings == ["the best hidden (1) is at the low end of its range (1), and hidden can go no "
+                                   "lower: the range cannot widen that way"]  # fmt: skip
+    else:
+        assert result.warnings == ["the best hidden (2) is at the high end of its range (2): widen it to "
+                                   "hidden=1:3:int and search again"]  # fmt: skip
+
+
 def test_search_is_deterministic_sorted_and_names_the_best():
     ranges = parse_vary("lr=1e-3:3:log,reg=1e-5:1e-1:log", NET)
     first = random_search(SMALL, ranges, trials=4, folds=3, steps=30)
@@ -157,7 +192,9 @@ def test_a_border_warning_names_the_setting():
     ranges = parse_vary("hidden=3:4,lr=1e-3:10:log", NET)
     result = random_search(SMALL, ranges, trials=3, folds=2, steps=5)
     assert result.warnings[0].startswith(f"the best hidden ({result.best.values['hidden']}) is at the ")
-    assert "widen hidden=3:4:int and search again" in result.warnings[0]
+    suggested = result.warnings[0].split("widen it to ")[1].removesuffix(" and search again")
+    wider = parse_vary(suggested, NET)[0]  # the suggestion parses back as a --vary entry
+    assert (wider.low, wider.high) == ((2, 4) if result.best.values["hidden"] == 3 else (3, 5))
     lr = result.best.values["lr"]
     assert any(w.startswith("the best lr") for w in result.warnings) == (ranges[1].border(lr) is not None)
 

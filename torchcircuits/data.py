@@ -348,12 +348,37 @@ def _csv_number(text: str, where: str, column: str) -> float:
     return value
 
 
+def _not_text(path: Path) -> InputError:
+    return InputError(f"{path.name} is not a text CSV file: it holds bytes that are not UTF-8 text; "
+                      f"a data file is lines of numbers such as 1.5,-0.3,1")  # fmt: skip
+
+
+def _header_error(path: Path, number: int, row: list[str]) -> InputError:
+    """A first row with no number in it is a header; say which headers the reader knows."""
+    shown = ",".join(cell.strip() for cell in row)[:60]
+    known = " or ".join(",".join(header) for header in _HEADERS)
+    return InputError(f"{path.name} line {number}: unknown header {shown!r}: the header must be {known} "
+                      f"(any case), or left out for rows x1,x2,label")  # fmt: skip
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     """(line number, cells) of every non-blank row; a byte-order mark (as spreadsheets write) is skipped."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read data file {path}: {getattr(error, 'strerror', None) or error}") from None
+    except UnicodeDecodeError:
+        raise _not_text(path) from None
+    except OSError as error:
+        raise InputError(f"cannot read data file {path}: {error.strerror or error}") from None
+    if "\0" in text:  # decodes as UTF-8 yet holds NUL bytes: a binary file, never a CSV
+        raise _not_text(path)
     rows = []
     reader = csv.reader(text.splitlines())
     try:
@@ -368,10 +393,12 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
 def load_csv(path: str | Path) -> Dataset:
     """Read a data file: a header ``x1,x2,label``, ``x1,x2,target`` or ``x,target``, then one row per point.
 
-    Without a header, rows are ``x1,x2,label``. Labels are -1/+1 (binary; -1
+    Without a header, rows are ``x1,x2,label``; a first row with no number in
+    it is taken for a header and must be one of those. Labels are -1/+1 (binary; -1
     becomes class 0) or 0..K-1 without gaps; targets are real numbers. A
     missing column, a non-numeric, non-finite or huge value, or a file without
-    data rows raises :class:`InputError` naming the file and line.
+    data rows raises :class:`InputError` naming the file and line; so does a
+    file that is not UTF-8 text.
     """
     path = Path(path)
     rows = _csv_rows(path)
@@ -379,6 +406,8 @@ def load_csv(path: str | Path) -> Dataset:
     if rows and tuple(c.strip().lower() for c in rows[0][1]) in _HEADERS:
         inputs, task = _HEADERS[tuple(c.strip().lower() for c in rows[0][1])]
         rows = rows[1:]
+    elif rows and not any(_is_number(cell) for cell in rows[0][1]):
+        raise _header_error(path, *rows[0])  # a data row with one typo still has numbers: it gets its cell's error
     if len(rows) > MAX_POINTS:
         raise InputError(f"{path.name}: {len(rows):,} rows; at most {MAX_POINTS:,} points are allowed")
     last = "label" if task == "classification" else "target"

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 import torch
@@ -129,6 +130,62 @@ class VaryRange:
 
     def text(self) -> str:
         return f"{self.setting}={number_text(self.low)}:{number_text(self.high)}:{self.scale}"
+
+    def widened(self, side: str, config: TrainConfig) -> VaryRange | None:
+        """This range reaching past its ``side`` end (``low`` or ``high``); None if the setting allows nothing there.
+
+        A decade further on a log scale, half the width further on the others
+        (whole numbers rounded outward), cut back to what ``config``'s setting
+        allows (reg >= 0, dropout < 1), so :meth:`text` parses back as a --vary
+        entry.
+        """
+        end = self.low if side == "low" else self.high
+        outward = -1 if side == "low" else 1
+        if self.scale == "log":
+            target = end * 10.0**outward
+        else:
+            target = end + outward * (self.high - self.low) / 2
+        target = float(f"{target:.12g}")  # 1e-5 / 10 is 1.0000000000000002e-06: show 1e-06
+        if self.kind == "int":
+            target = float(math.floor(target) if side == "low" else math.ceil(target))
+
+        def allowed(value: float) -> bool:
+            try:
+                parse_vary(self._with_end(side, value).text(), config)
+            except InputError:
+                return False
+            return True
+
+        reach = target if allowed(target) else _farthest_allowed(end, target, self.kind == "int", allowed)
+        return None if reach is None else self._with_end(side, reach)
+
+    def _with_end(self, side: str, value: float) -> VaryRange:
+        return replace(self, low=value) if side == "low" else replace(self, high=value)
+
+
+def _farthest_allowed(end: float, target: float, whole: bool, allowed: Callable[[float], bool]) -> float | None:
+    """The farthest value from ``end`` (allowed) toward ``target`` (not) that is allowed, in few digits; None if none.
+
+    Bisection finds the setting's limit (dropout's 1, say); a value with few
+    significant digits just inside it (0.99, not 0.9999999999999999) is what a
+    person would type.
+    """
+    inside, outside = end, target
+    if whole:
+        while abs(outside - inside) > 1:
+            middle = float((inside + outside) // 2)
+            inside, outside = (middle, outside) if allowed(middle) else (inside, middle)
+        return None if inside == end else inside
+    for _ in range(60):
+        middle = (inside + outside) / 2
+        inside, outside = (middle, outside) if allowed(middle) else (inside, middle)
+    inward = ROUND_FLOOR if target > end else ROUND_CEILING
+    for digits in range(1, 18):
+        for rounding in (ROUND_HALF_EVEN, inward):
+            value = float(Context(prec=digits, rounding=rounding).plus(Decimal(inside)))
+            if (value - end) * (target - end) > 0 and allowed(value):
+                return value
+    return None
 
 
 def _vary_error(part: str, problem: str) -> InputError:
@@ -375,13 +432,22 @@ def random_search(
     for r in ranges:
         side = r.border(best.values[r.setting])
         if side is not None and r.low != r.high:
-            end = r.low if side == "low" else r.high
-            warnings.append(f"the best {r.setting} ({number_text(best.values[r.setting])}) is at the {side} end of "
-                            f"its range ({number_text(end)}): widen {r.text()} and search again")  # fmt: skip
+            warnings.append(_border_warning(r, side, best.values[r.setting], settings.config))
     best_settings = replace(settings, config=apply_values(settings.config, best.values), steps=steps)
     metric = "validation RMSE" if regression else "validation accuracy"
     return SearchResult(scored, metric, not regression, ranges, folds, steps, settings, warnings,
                         train_command(best_settings))  # fmt: skip
+
+
+def _border_warning(r: VaryRange, side: str, best: float, config: TrainConfig) -> str:
+    """The best value sits at ``side`` of ``r``: the wider range to search next, or why there is none."""
+    end = r.low if side == "low" else r.high
+    where = f"the best {r.setting} ({number_text(best)}) is at the {side} end of its range ({number_text(end)})"
+    wider = r.widened(side, config)
+    if wider is None:
+        direction = "lower" if side == "low" else "higher"
+        return f"{where}, and {r.setting} can go no {direction}: the range cannot widen that way"
+    return f"{where}: widen it to {wider.text()} and search again"
 
 
 # --- the best run as a command line ----------------------------------------------------------
