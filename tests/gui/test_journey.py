@@ -447,7 +447,7 @@ def test_picking_a_regression_set_with_the_svm_in_force_switches_to_the_net_and_
 
 
 def test_on_a_regression_set_the_class_picker_and_the_plane_tabs_say_why_they_are_off(window):
-    c, panel = window.controller, window.controls
+    panel = window.controls
     _pick(panel.model, "net")
     _pick(panel.dataset, "sine")
     window.redraw()
