@@ -80,6 +80,8 @@ class ClassPanel(QWidget):
             return
         self._key = key
         found = self.controller.class_report()
+        for table in (self.matrix, self.per_class):  # empty tables would only fill the tab with white
+            table.setVisible(found is not None)
         if found is None:
             self.summary.setText("no class report: the model is not classifying (no model, or a regression set)")
             self.matrix.setRowCount(0)

@@ -60,3 +60,14 @@ def test_without_a_test_set_the_report_is_on_the_training_set(window):
     panel = _show_classes(window)  # the guide's 6 points: no test set
     assert "training set (6 points)" in panel.summary.text() and panel.matrix.rowCount() == 2
     assert window.about_text().startswith("<b>Classes</b>")
+
+
+def test_a_regression_set_gets_a_line_not_empty_tables(window):
+    c = window.controller
+    c.choose(dataset="sine", model="net")
+    panel = _show_classes(window)
+    assert "not classifying" in panel.summary.text()
+    assert not panel.matrix.isVisibleTo(panel) and not panel.per_class.isVisibleTo(panel)
+    c.choose(dataset="moons")
+    window.redraw()
+    assert panel.matrix.isVisibleTo(panel) and panel.matrix.rowCount() == 2
