@@ -3,11 +3,14 @@
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QPoint, QRect, Qt
 
-from torchcircuits.circuits import get_circuit
+from torchcircuits.circuits import CIRCUITS, get_circuit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: a small laptop's screen: the window, its answer fields and the output wire must all fit on it
+SMALL_SCREEN = QRect(0, 0, 1024, 640)
+PRACTISED = [name for name, circuit in CIRCUITS.items() if circuit.build is not None]
 
 
 @pytest.fixture
@@ -116,3 +119,47 @@ def test_a_saved_session_remembers_practice_progress(window, tmp_path):
     finally:
         other.controller.pause()
         other.close()
+
+
+def open_on(qtbot, name, screen=None):
+    from torchcircuits_gui.practice import PracticeWindow
+
+    win = PracticeWindow(get_circuit(name))
+    qtbot.addWidget(win)
+    if screen is not None:
+        win.fit_to(screen)
+    win.show()
+    return win
+
+
+def in_view(win, node):
+    """Is the next field shown in its list, and the wire's node inside the drawing's visible part?"""
+    shown = win.canvas.diagram.node(node)
+    zoom = win.canvas.current_zoom()
+    viewport = win.canvas_scroll.viewport()
+    centre = win.canvas.mapTo(viewport, QPoint(int(shown.x * zoom), int(shown.y * zoom)))
+    return not win.fields[node].visibleRegion().isEmpty() and viewport.rect().contains(centre)
+
+
+@pytest.mark.parametrize("name", PRACTISED)
+def test_every_circuit_practises_on_a_small_screen_with_the_next_wire_in_view(qtbot, name):
+    win = open_on(qtbot, name, SMALL_SCREEN)
+    minimum = win.minimumSizeHint()
+    assert minimum.width() <= SMALL_SCREEN.width() and minimum.height() <= SMALL_SCREEN.height()
+    assert SMALL_SCREEN.contains(win.geometry())
+    qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
+
+
+def test_the_window_opens_inside_the_screen_it_is_on(qtbot):
+    win = open_on(qtbot, "svm_loss")
+    assert win.screen().availableGeometry().contains(win.geometry())
+
+
+@pytest.mark.parametrize("name", ["two_layer_net", "svm_loss"])
+def test_at_1024_by_640_the_next_wire_stays_in_view_as_the_learner_answers(qtbot, name):
+    win = open_on(qtbot, name)
+    win.resize(SMALL_SCREEN.size())
+    qtbot.waitUntil(lambda: win.size() == SMALL_SCREEN.size() and in_view(win, win.next_wire()))
+    for _ in range(3):  # down the circuit: each answer unlocks wires further left and higher up the list
+        assert win.answer(win.next_wire(), repr(win.practice.wires[win.next_wire()].grad)) is True
+        qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
