@@ -83,7 +83,10 @@ class PracticeWindow(QWidget):
         self.reveal_button.clicked.connect(self.reveal)
         self.fresh_button.clicked.connect(self.fresh)
         self.file_button.clicked.connect(self.choose_file)
-        self.wires_box = QGroupBox("Gradient on each wire (type a number or arithmetic, press Enter)")
+        # the how-to in a label that wraps: in the box's title it set the side panel's minimum width
+        self.wires_box = QGroupBox("Gradient on each wire")
+        how_to = QLabel("Type a number or arithmetic in a wire's field and press Enter.")
+        how_to.setWordWrap(True)
         self.wires_layout = QGridLayout(self.wires_box)
         self.fields: dict[int, QLineEdit] = {}
 
@@ -96,6 +99,7 @@ class PracticeWindow(QWidget):
         for button in (self.reveal_button, self.fresh_button, self.file_button):
             buttons.addWidget(button)
         side_layout.addLayout(buttons)
+        side_layout.addWidget(how_to)
         side_layout.addWidget(self.wires_box)
         side_layout.addWidget(self.message)
         side_layout.addStretch(1)
@@ -268,6 +272,8 @@ class PracticeWindow(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             field = QLineEdit()
             field.setPlaceholderText("d out / d wire")
+            # never squeezed by long wire names below a known gradient's width (it shows 10 digits)
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("-0.0000000000") + 12)
             field.returnPressed.connect(lambda n=node: self.answer(n))
             self.wires_layout.addWidget(name, row, 0)
             self.wires_layout.addWidget(value, row, 1)

@@ -148,6 +148,10 @@ def test_every_circuit_practises_on_a_small_screen_with_the_next_wire_in_view(qt
     assert minimum.width() <= SMALL_SCREEN.width() and minimum.height() <= SMALL_SCREEN.height()
     assert SMALL_SCREEN.contains(win.geometry())
     qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
+    # the answer fields: no sideways scrolling to reach them, and wide enough for a 10-digit gradient
+    field = win.fields[win.next_wire()]
+    assert win.side_scroll.horizontalScrollBar().maximum() == 0
+    assert field.width() >= field.fontMetrics().horizontalAdvance("-0.0000000000")
 
 
 def test_the_window_opens_inside_the_screen_it_is_on(qtbot):
