@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
-from PyQt6.QtCore import QRect, QSize, Qt, QTimer
+from PyQt6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PyQt6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -116,6 +116,11 @@ class PracticeWindow(QWidget):
         self.next_timer = QTimer(self)
         self.next_timer.setSingleShot(True)
         self.next_timer.timeout.connect(self.show_next)
+        # the list, the drawing and their visible parts take their new sizes some passes after a new circuit's
+        # fields are built: scroll once more when they do, or the next wire is sought in the old geometry
+        self.watched = (side, self.canvas, self.side_scroll.viewport(), self.canvas_scroll.viewport())
+        for widget in self.watched:
+            widget.installEventFilter(self)
         self._fill_chooser()
         self.chooser.currentTextChanged.connect(self.set_circuit)
         self.set_circuit(circuit.name, values)
@@ -238,10 +243,11 @@ class PracticeWindow(QWidget):
         super().showEvent(event)
         self.next_timer.start(0)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        # a smaller window can hide the next field; ensureVisible leaves the scrolling alone while it shows
-        self.next_timer.start(0)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # a smaller window can hide the next field too; ensureVisible leaves the scrolling alone while it shows
+        if event.type() == QEvent.Type.Resize and watched in self.watched:
+            self.next_timer.start(0)
+        return super().eventFilter(watched, event)
 
     def next_wire(self) -> int | None:
         """The wire to answer next: of those answerable, the one nearest the output; None when all are known."""
@@ -263,6 +269,8 @@ class PracticeWindow(QWidget):
         while self.wires_layout.count():
             item = self.wires_layout.takeAt(0)
             if item.widget() is not None:
+                # hidden now: deleteLater alone leaves the old row drawn until the event loop deletes it
+                item.widget().hide()
                 item.widget().deleteLater()
         self.fields = {}
         for row, (node, wire) in enumerate(self.practice.wires.items()):

@@ -133,12 +133,13 @@ def open_on(qtbot, name, screen=None):
 
 
 def in_view(win, node):
-    """Is the next field shown in its list, and the wire's node inside the drawing's visible part?"""
+    """Is the wire's field shown in its list, and its node with the labels around it in the drawing's visible part?"""
     shown = win.canvas.diagram.node(node)
     zoom = win.canvas.current_zoom()
     viewport = win.canvas_scroll.viewport()
     centre = win.canvas.mapTo(viewport, QPoint(int(shown.x * zoom), int(shown.y * zoom)))
-    return not win.fields[node].visibleRegion().isEmpty() and viewport.rect().contains(centre)
+    around = QRect(centre.x() - 60, centre.y() - 30, 120, 60)
+    return not win.fields[node].visibleRegion().isEmpty() and viewport.rect().contains(around)
 
 
 @pytest.mark.parametrize("name", PRACTISED)
@@ -167,3 +168,22 @@ def test_at_1024_by_640_the_next_wire_stays_in_view_as_the_learner_answers(qtbot
     for _ in range(3):  # down the circuit: each answer unlocks wires further left and higher up the list
         assert win.answer(win.next_wire(), repr(win.practice.wires[win.next_wire()].grad)) is True
         qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
+
+
+def test_switching_circuits_scrolls_to_the_new_circuits_next_wire(qtbot):
+    win = open_on(qtbot, "two_layer_net")
+    win.resize(1000, 600)
+    qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
+    for name in ("add_multiply", "two_layer_net", "neuron", "svm_loss", "softmax"):
+        win.chooser.setCurrentText(name)  # a list and a drawing of another size: the old scrolling no longer fits
+        qtbot.wait(50)
+        assert in_view(win, win.next_wire()), name
+
+
+def test_a_smaller_window_scrolls_the_next_wire_back_into_view(qtbot):
+    win = open_on(qtbot, "svm_loss")
+    win.resize(1400, 900)
+    qtbot.wait(50)
+    win.resize(SMALL_SCREEN.size())
+    qtbot.wait(50)
+    assert in_view(win, win.next_wire())
