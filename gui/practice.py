@@ -255,14 +255,17 @@ class PracticeWindow(QWidget):
         return max(waiting, key=lambda node: self.canvas.diagram.node(node).x) if waiting else None
 
     def show_next(self) -> None:
-        """Scroll the next wire to answer into view: its field in the list and its node on the drawing."""
+        """Scroll the next wire to answer into view: its field in the list, and on the drawing its node after the
+        nodes it feeds (their gradients from above are what the answer starts from; the node wins if not all fit)."""
         node = self.next_wire()
         if node is None or not self.isVisible():
             return
         self.side_scroll.ensureWidgetVisible(self.fields[node])
-        shown = self.canvas.diagram.node(node)
+        diagram = self.canvas.diagram
         zoom = self.canvas.current_zoom()
-        self.canvas_scroll.ensureVisible(int(shown.x * zoom), int(shown.y * zoom), 120, 60)
+        for target in [edge.target for edge in diagram.edges if edge.source == node] + [node]:
+            shown = diagram.node(target)
+            self.canvas_scroll.ensureVisible(int(shown.x * zoom), int(shown.y * zoom), 60, 40)
 
     # --- drawing --------------------------------------------------------------------------------------
     def _build_fields(self) -> None:

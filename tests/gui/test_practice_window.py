@@ -132,9 +132,10 @@ def open_on(qtbot, name, screen=None):
     return win
 
 
-def in_view(win, node):
-    """Is the wire's field shown in its list, and its node with the labels around it in the drawing's visible part?"""
-    shown = win.canvas.diagram.node(node)
+def in_view(win, node, drawn=None):
+    """Is the wire's field shown in its list, and its node (or ``drawn``) with the labels around it in the drawing's
+    visible part?"""
+    shown = win.canvas.diagram.node(node if drawn is None else drawn)
     zoom = win.canvas.current_zoom()
     viewport = win.canvas_scroll.viewport()
     centre = win.canvas.mapTo(viewport, QPoint(int(shown.x * zoom), int(shown.y * zoom)))
@@ -149,6 +150,8 @@ def test_every_circuit_practises_on_a_small_screen_with_the_next_wire_in_view(qt
     assert minimum.width() <= SMALL_SCREEN.width() and minimum.height() <= SMALL_SCREEN.height()
     assert SMALL_SCREEN.contains(win.geometry())
     qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
+    out = next(n for n in win.canvas.diagram.nodes if n.kind == "output")  # its gradient 1 is where backprop starts
+    assert in_view(win, win.next_wire(), out.id)
     # the answer fields: no sideways scrolling to reach them, and wide enough for a 10-digit gradient
     field = win.fields[win.next_wire()]
     assert win.side_scroll.horizontalScrollBar().maximum() == 0
