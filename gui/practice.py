@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PyQt6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -36,11 +36,28 @@ from torchcircuits.practice import Practice, practice_inputs
 from .circuit_view import DiagramCanvas
 from .controls import BAD_STYLE
 from .help import as_rich_text
+from .side_scroll import SideScroll
 
 __all__ = ["PracticeWindow"]
 
 RIGHT_STYLE = "QLineEdit { border: 2px solid #1a7f37; background: #eef8ee; }"
 REVEALED_STYLE = "QLineEdit { border: 2px solid #888; background: #f2f2f2; }"
+#: the share of the screen's free area the window opens on at most: its edges and title bar stay on screen
+SCREEN_SHARE = 0.9
+
+
+class DiagramScroll(QScrollArea):
+    """The drawing in a scroll area that asks for the whole diagram's size.
+
+    A plain QScrollArea asks for at most 36 by 24 lines, and the canvas outside
+    a scroll area made the diagram's size the window's minimum (2033 px wide
+    for svm_loss): asked for in full here, the window opens as large as the
+    screen allows, and its minimum stays a scroll area's.
+    """
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        frame = 2 * self.frameWidth()
+        return self.widget().sizeHint() + QSize(frame, frame)
 
 
 class PracticeWindow(QWidget):
@@ -55,6 +72,7 @@ class PracticeWindow(QWidget):
         self.canvas = DiagramCanvas()
         self.chooser = QComboBox()
         self.title = QLabel()
+        self.title.setWordWrap(True)  # a formula is longer than the panel is wide
         self.counter = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -65,7 +83,10 @@ class PracticeWindow(QWidget):
         self.reveal_button.clicked.connect(self.reveal)
         self.fresh_button.clicked.connect(self.fresh)
         self.file_button.clicked.connect(self.choose_file)
-        self.wires_box = QGroupBox("Gradient on each wire (type a number or arithmetic, press Enter)")
+        # the how-to in a label that wraps: in the box's title it set the side panel's minimum width
+        self.wires_box = QGroupBox("Gradient on each wire")
+        how_to = QLabel("Type a number or arithmetic in a wire's field and press Enter.")
+        how_to.setWordWrap(True)
         self.wires_layout = QGridLayout(self.wires_box)
         self.fields: dict[int, QLineEdit] = {}
 
@@ -78,16 +99,28 @@ class PracticeWindow(QWidget):
         for button in (self.reveal_button, self.fresh_button, self.file_button):
             buttons.addWidget(button)
         side_layout.addLayout(buttons)
+        side_layout.addWidget(how_to)
         side_layout.addWidget(self.wires_box)
         side_layout.addWidget(self.message)
         side_layout.addStretch(1)
-        side_scroll = QScrollArea()
-        side_scroll.setWidget(side)
-        side_scroll.setWidgetResizable(True)
-        side_scroll.setMinimumWidth(430)
+        self.side_scroll = SideScroll(side)
+        self.canvas_scroll = DiagramScroll()
+        self.canvas_scroll.setWidget(self.canvas)
+        self.canvas_scroll.setWidgetResizable(True)
         layout = QHBoxLayout(self)
-        layout.addWidget(side_scroll)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.side_scroll)
+        layout.addWidget(self.canvas_scroll, 1)
+        self.fitted = False  # sized to its screen yet: only once, a later show keeps the learner's size
+        # show_next once the layout has placed new fields and drawing (before that they have no position);
+        # a timer of the window's own dies with it, and several requests in one pass scroll once
+        self.next_timer = QTimer(self)
+        self.next_timer.setSingleShot(True)
+        self.next_timer.timeout.connect(self.show_next)
+        # the list, the drawing and their visible parts take their new sizes some passes after a new circuit's
+        # fields are built: scroll once more when they do, or the next wire is sought in the old geometry
+        self.watched = (side, self.canvas, self.side_scroll.viewport(), self.canvas_scroll.viewport())
+        for widget in self.watched:
+            widget.installEventFilter(self)
         self._fill_chooser()
         self.chooser.currentTextChanged.connect(self.set_circuit)
         self.set_circuit(circuit.name, values)
@@ -193,11 +226,54 @@ class PracticeWindow(QWidget):
         current = data.get("current")
         self.set_circuit(current if current in self.circuits else self.chooser.currentText())
 
+    # --- size and scrolling -------------------------------------------------------------------------
+    def fit_to(self, available: QRect) -> None:
+        """Take the size the window asks for, at most SCREEN_SHARE of ``available`` (a screen's free area)."""
+        self.fitted = True
+        hint = self.sizeHint()
+        width = min(hint.width(), int(available.width() * SCREEN_SHARE))
+        height = min(hint.height(), int(available.height() * SCREEN_SHARE))
+        self.resize(width, height)
+        # centred on that area: opened beside the main window, its right side could start off screen
+        self.move(available.x() + (available.width() - width) // 2, available.y() + (available.height() - height) // 2)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not self.fitted:
+            self.fit_to(self.screen().availableGeometry())
+        super().showEvent(event)
+        self.next_timer.start(0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # a smaller window can hide the next field too; ensureVisible leaves the scrolling alone while it shows
+        if event.type() == QEvent.Type.Resize and watched in self.watched:
+            self.next_timer.start(0)
+        return super().eventFilter(watched, event)
+
+    def next_wire(self) -> int | None:
+        """The wire to answer next: of those answerable, the one nearest the output; None when all are known."""
+        waiting = self.practice.answerable_wires()
+        return max(waiting, key=lambda node: self.canvas.diagram.node(node).x) if waiting else None
+
+    def show_next(self) -> None:
+        """Scroll the next wire to answer into view: its field in the list, and on the drawing its node after the
+        nodes it feeds (their gradients from above are what the answer starts from; the node wins if not all fit)."""
+        node = self.next_wire()
+        if node is None or not self.isVisible():
+            return
+        self.side_scroll.ensureWidgetVisible(self.fields[node])
+        diagram = self.canvas.diagram
+        zoom = self.canvas.current_zoom()
+        for target in [edge.target for edge in diagram.edges if edge.source == node] + [node]:
+            shown = diagram.node(target)
+            self.canvas_scroll.ensureVisible(int(shown.x * zoom), int(shown.y * zoom), 60, 40)
+
     # --- drawing --------------------------------------------------------------------------------------
     def _build_fields(self) -> None:
         while self.wires_layout.count():
             item = self.wires_layout.takeAt(0)
             if item.widget() is not None:
+                # hidden now: deleteLater alone leaves the old row drawn until the event loop deletes it
+                item.widget().hide()
                 item.widget().deleteLater()
         self.fields = {}
         for row, (node, wire) in enumerate(self.practice.wires.items()):
@@ -207,6 +283,8 @@ class PracticeWindow(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             field = QLineEdit()
             field.setPlaceholderText("d out / d wire")
+            # never squeezed by long wire names below a known gradient's width (it shows 10 digits)
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("-0.0000000000") + 12)
             field.returnPressed.connect(lambda n=node: self.answer(n))
             self.wires_layout.addWidget(name, row, 0)
             self.wires_layout.addWidget(value, row, 1)
@@ -232,6 +310,7 @@ class PracticeWindow(QWidget):
                 field.setEnabled(practice.answerable(node))
                 field.setStyleSheet(BAD_STYLE if practice.tries.get(node) else "")
         self.canvas.set_diagram(practice.shown())
+        self.next_timer.start(0)
 
     def show_message(self, level: str, text: str) -> None:
         colour = {"error": "#b00000", "right": "#1a7f37"}.get(level, "#205080")

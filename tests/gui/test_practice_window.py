@@ -3,11 +3,14 @@
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QPoint, QRect, Qt
 
-from torchcircuits.circuits import get_circuit
+from torchcircuits.circuits import CIRCUITS, get_circuit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: a small laptop's screen: the window, its answer fields and the output wire must all fit on it
+SMALL_SCREEN = QRect(0, 0, 1024, 640)
+PRACTISED = [name for name, circuit in CIRCUITS.items() if circuit.build is not None]
 
 
 @pytest.fixture
@@ -116,3 +119,74 @@ def test_a_saved_session_remembers_practice_progress(window, tmp_path):
     finally:
         other.controller.pause()
         other.close()
+
+
+def open_on(qtbot, name, screen=None):
+    from torchcircuits_gui.practice import PracticeWindow
+
+    win = PracticeWindow(get_circuit(name))
+    qtbot.addWidget(win)
+    if screen is not None:
+        win.fit_to(screen)
+    win.show()
+    return win
+
+
+def in_view(win, node, drawn=None):
+    """Is the wire's field shown in its list, and its node (or ``drawn``) with the labels around it in the drawing's
+    visible part?"""
+    shown = win.canvas.diagram.node(node if drawn is None else drawn)
+    zoom = win.canvas.current_zoom()
+    viewport = win.canvas_scroll.viewport()
+    centre = win.canvas.mapTo(viewport, QPoint(int(shown.x * zoom), int(shown.y * zoom)))
+    around = QRect(centre.x() - 60, centre.y() - 30, 120, 60)
+    return not win.fields[node].visibleRegion().isEmpty() and viewport.rect().contains(around)
+
+
+@pytest.mark.parametrize("name", PRACTISED)
+def test_every_circuit_practises_on_a_small_screen_with_the_next_wire_in_view(qtbot, name):
+    win = open_on(qtbot, name, SMALL_SCREEN)
+    minimum = win.minimumSizeHint()
+    assert minimum.width() <= SMALL_SCREEN.width() and minimum.height() <= SMALL_SCREEN.height()
+    assert SMALL_SCREEN.contains(win.geometry())
+    qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
+    out = next(n for n in win.canvas.diagram.nodes if n.kind == "output")  # its gradient 1 is where backprop starts
+    assert in_view(win, win.next_wire(), out.id)
+    # the answer fields: no sideways scrolling to reach them, and wide enough for a 10-digit gradient
+    field = win.fields[win.next_wire()]
+    assert win.side_scroll.horizontalScrollBar().maximum() == 0
+    assert field.width() >= field.fontMetrics().horizontalAdvance("-0.0000000000")
+
+
+def test_the_window_opens_inside_the_screen_it_is_on(qtbot):
+    win = open_on(qtbot, "svm_loss")
+    assert win.screen().availableGeometry().contains(win.geometry())
+
+
+@pytest.mark.parametrize("name", ["two_layer_net", "svm_loss"])
+def test_at_1024_by_640_the_next_wire_stays_in_view_as_the_learner_answers(qtbot, name):
+    win = open_on(qtbot, name)
+    win.resize(SMALL_SCREEN.size())
+    qtbot.waitUntil(lambda: win.size() == SMALL_SCREEN.size() and in_view(win, win.next_wire()))
+    for _ in range(3):  # down the circuit: each answer unlocks wires further left and higher up the list
+        assert win.answer(win.next_wire(), repr(win.practice.wires[win.next_wire()].grad)) is True
+        qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
+
+
+def test_switching_circuits_scrolls_to_the_new_circuits_next_wire(qtbot):
+    win = open_on(qtbot, "two_layer_net")
+    win.resize(1000, 600)
+    qtbot.waitUntil(lambda: in_view(win, win.next_wire()))
+    for name in ("add_multiply", "two_layer_net", "neuron", "svm_loss", "softmax"):
+        win.chooser.setCurrentText(name)  # a list and a drawing of another size: the old scrolling no longer fits
+        qtbot.wait(50)
+        assert in_view(win, win.next_wire()), name
+
+
+def test_a_smaller_window_scrolls_the_next_wire_back_into_view(qtbot):
+    win = open_on(qtbot, "svm_loss")
+    win.resize(1400, 900)
+    qtbot.wait(50)
+    win.resize(SMALL_SCREEN.size())
+    qtbot.wait(50)
+    assert in_view(win, win.next_wire())
