@@ -98,7 +98,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 self.accuracy_plot.enableAutoRange(axis="y")
             else:
                 self.accuracy_plot.setYRange(0.0, 1.02, padding=0)
-        titles = {"loss": "loss", "accuracy": "R² and RMSE (grey)" if regression else "accuracy"}
+        titles = {"loss": "loss", "accuracy": "R² (RMSE grey)" if regression else "accuracy"}  # short: 1024 px
         for plot, kind in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
             if self._titles.get(kind) != key + titles[kind]:
                 plot.setTitle(f"{titles[kind]} &nbsp; {key}", size="9pt")
