@@ -1,9 +1,9 @@
 """Inside the net: every layer's outputs, each neuron's pull, and the hidden space, for the app's views.
 
-* :func:`layer_outputs`: every layer's output for many points in ONE pass (the
-  grid of a plot): the hidden layers' outputs and, last, the scores, equal to
-  :func:`~torchcircuits.models.evaluate_scores`'s (tested). The app's network
-  view and its boundary plot share this one evaluation per frame.
+* :func:`layer_outputs` (from :mod:`torchcircuits.models`, where the scores'
+  evaluation uses it too): every layer's output for many points in ONE pass (the
+  grid of a plot). The app's network view and its boundary plot share this one
+  evaluation per frame.
 * :func:`neuron_pulls`: the guide's force on every neuron, -dL/dh, for the
   examples just learned, by a hand backward through the layer stack (the
   pairs of :mod:`torchcircuits.layers`, caches unpacked in reverse).
@@ -26,7 +26,7 @@ from .activations import get_activation
 from .features import featurize
 from .layers import affine_backward
 from .losses import Loss
-from .models import ModelSpec, forward_hand, hand_loss_and_grads
+from .models import ModelSpec, forward_hand, hand_loss_and_grads, layer_outputs
 from .monitors import inactive_units
 
 __all__ = [
@@ -43,27 +43,6 @@ __all__ = [
     "HiddenMap",
     "hidden_map",
 ]
-
-
-def layer_outputs(params: Mapping[str, Tensor], spec: ModelSpec, X: Tensor) -> list[Tensor]:
-    """[h_1 (N, H_1), ..., h_L (N, H_L), scores (N, M)] for inputs X (N, D), in X's dtype, without autograd.
-
-    One pass, the same fused operations as :func:`~torchcircuits.models.evaluate_scores`
-    (a float32 grid costs half the memory traffic), keeping each hidden output.
-    """
-    act = get_activation(spec.activation)
-    layers = spec.layer_names()
-    outputs = []
-    with torch.no_grad():
-        h = X
-        for i, (w, b) in enumerate(layers):
-            W, bias = params[w].to(X.dtype), params[b].to(X.dtype)
-            if i == len(layers) - 1:
-                outputs.append(torch.nn.functional.linear(h, W.T.contiguous(), bias))
-            else:
-                h = act.in_place(torch.mm(h, W).add_(bias))  # a fresh tensor each layer: in place is safe
-                outputs.append(h)
-    return outputs
 
 
 def grid_outputs(params: Mapping[str, Tensor], spec: ModelSpec, features: Sequence[str], grid: Tensor) -> list[Tensor]:
