@@ -73,7 +73,7 @@ class RewindBar(QWidget):
         self.slider.setToolTip(f"Rewind: drag back through the run (at most {MAX_SNAPSHOTS} saved steps, spread "
                                "evenly); the plot, the network and the curves show that step")  # fmt: skip
         self.label = SteadyLabel()
-        self.resume = QPushButton("Continue from here")
+        self.resume = QPushButton("Continue")  # short: the row must fit a 1024-pixel window in classroom mode
         self.resume.setToolTip("Train on from the step shown: its parameters, optimizer state and random state, so "
                                "the run goes on as it would have; the later snapshots are dropped")  # fmt: skip
         self.slider.setMinimumWidth(40)

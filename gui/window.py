@@ -68,7 +68,7 @@ CURVE_HZ = 5
 FRAME_GAP = 2.0
 #: the most the control panel asks for as its least width (pixels): with the plot's and the curves' least widths,
 #: a window of 1024 pixels fits even in classroom mode's larger font
-CONTROLS_MOST = 440
+CONTROLS_MOST = 400
 #: the curves column's least width (pixels); in classroom mode, where its readout is all it shows besides the curves
 RIGHT_MIN, CLASSROOM_RIGHT_MIN = 250, 200
 #: Export PNG: what the image shows

@@ -129,5 +129,6 @@ def test_classroom_mode_with_a_net_fits_a_1024_pixel_window(window):
     assert window.controls_scroll.needed_width() <= CONTROLS_MOST
     assert window.controls_scroll.minimumWidth() == window.controls_scroll.needed_width()
     window.set_classroom(True)
+    window.rewind_bar.label.setText("step 99,999 (rewound)")  # a long run's widest label (labels only grow)
     QApplication.processEvents()
     assert window.minimumSizeHint().width() <= 1024  # the larger font scrolls the panel, not the screen
